@@ -1,0 +1,92 @@
+//! The versioned model file: written atomically (temp file + rename in the
+//! same directory, so a crash never leaves a half-written model) and checked
+//! on load (format version, consistency).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::{Model, FORMAT_VERSION};
+
+/// Write `model` as pretty JSON to `path`, atomically. Creates the directory.
+pub fn save(model: &Model, path: &Path) -> Result<()> {
+    let json = serde_json::to_vec_pretty(model).map_err(|e| Error::CorruptModel {
+        path: path.to_path_buf(),
+        message: format!("could not serialise: {e}"),
+    })?;
+    write_atomically(path, &json)
+}
+
+/// Write bytes to `path` via a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = parent_dir(path);
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".leadscore-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// The directory a file lives in (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Load and check a model file.
+pub fn load(path: &Path) -> Result<Model> {
+    let bytes = std::fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::FileNotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    from_slice(&bytes, path)
+}
+
+/// Parse and check model JSON (`path` is only used in error messages).
+pub fn from_slice(bytes: &[u8], path: &Path) -> Result<Model> {
+    let corrupt = |message: String| Error::CorruptModel {
+        path: path.to_path_buf(),
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(format!("not JSON: {e}")))?;
+    let version = value
+        .get("format_version")
+        .ok_or_else(|| corrupt("no format_version field".into()))?
+        .as_u64()
+        .ok_or_else(|| corrupt("format_version is not a whole number".into()))?;
+    let version = u32::try_from(version).unwrap_or(u32::MAX);
+    if version > FORMAT_VERSION {
+        return Err(Error::FutureModelFormat {
+            path: path.to_path_buf(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(corrupt("format_version 0 does not exist".into()));
+    }
+    // Version 1 is the only format so far; older versions get migrated here.
+    let model: Model = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    model.validate().map_err(corrupt)?;
+    Ok(model)
+}

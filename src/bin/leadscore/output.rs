@@ -1,0 +1,241 @@
+//! Human-readable and JSON summaries printed by the CLI.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use leadscore::model::{Coefficient, Model};
+use leadscore::score::ScoreSummary;
+
+/// Print any serialisable value as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// The machine-readable summary of a training run.
+#[derive(Serialize)]
+pub struct TrainSummary<'a> {
+    model_path: PathBuf,
+    name: &'a str,
+    format_version: u32,
+    rows: usize,
+    positives: usize,
+    conversion_rate: f64,
+    rows_train: usize,
+    features: Vec<&'a str>,
+    excluded: &'a [leadscore::schema::Exclusion],
+    alpha: f64,
+    c: f64,
+    holdout: &'a leadscore::model::Holdout,
+    cutoffs: leadscore::stages::Cutoffs,
+    top_positive: Vec<&'a Coefficient>,
+    top_negative: Vec<&'a Coefficient>,
+    warnings: &'a [String],
+}
+
+/// Build the JSON summary of a trained model.
+pub fn train_summary<'a>(model: &'a Model, path: &Path) -> TrainSummary<'a> {
+    let card = model.training();
+    let (up, down) = strongest(model, 5);
+    TrainSummary {
+        model_path: path.to_path_buf(),
+        name: model.name(),
+        format_version: model.format_version(),
+        rows: card.rows,
+        positives: card.positives,
+        conversion_rate: card.positives as f64 / card.rows.max(1) as f64,
+        rows_train: card.rows_train,
+        features: model.schema().feature_names().collect(),
+        excluded: &model.schema().excluded,
+        alpha: model.regularisation().alpha,
+        c: model.regularisation().c,
+        holdout: model.holdout(),
+        cutoffs: model.cutoffs(),
+        top_positive: up,
+        top_negative: down,
+        warnings: &card.warnings,
+    }
+}
+
+/// The `n` largest positive and negative weights (on the encoded scale).
+fn strongest(model: &Model, n: usize) -> (Vec<&Coefficient>, Vec<&Coefficient>) {
+    let mut sorted: Vec<&Coefficient> = model.coefficients().iter().collect();
+    sorted.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let up = sorted
+        .iter()
+        .filter(|c| c.weight > 0.0)
+        .take(n)
+        .copied()
+        .collect();
+    let down = sorted
+        .iter()
+        .rev()
+        .filter(|c| c.weight < 0.0)
+        .take(n)
+        .copied()
+        .collect();
+    (up, down)
+}
+
+fn describe(c: &Coefficient) -> String {
+    match (c.per_raw_unit, &c.raw_unit) {
+        (Some(u), Some(unit)) => format!("{:+.3}  ({:+.3} per {unit})", c.weight, u),
+        _ => format!("{:+.3}", c.weight),
+    }
+}
+
+fn print_card(model: &Model) {
+    let card = model.training();
+    let schema = model.schema();
+    println!(
+        "data      {} ({} rows, {} converted = {:.1}%)",
+        card.data_file,
+        card.rows,
+        card.positives,
+        100.0 * card.positives as f64 / card.rows.max(1) as f64
+    );
+    println!(
+        "label     {} (converted = '{}')",
+        schema.label, schema.positive
+    );
+    if let Some(id) = &schema.id {
+        println!("id        {id}");
+    }
+    if let Some(date) = &schema.date {
+        let range = card
+            .date_range
+            .as_ref()
+            .map(|(a, b)| format!(" ({a} .. {b})"))
+            .unwrap_or_default();
+        println!("date      {date}{range}");
+    }
+    println!("features:");
+    for f in &schema.features {
+        println!("  {:<24} {}", f.name, f.reason);
+    }
+    if !schema.excluded.is_empty() {
+        println!("excluded:");
+        for e in &schema.excluded {
+            println!("  {:<24} {}", e.column, e.reason);
+        }
+    }
+    let reg = model.regularisation();
+    println!(
+        "penalty   alpha {} (C = {}) chosen by {}-fold cross-validated log loss{}",
+        reg.alpha,
+        reg.c,
+        reg.folds,
+        if reg.converged {
+            ""
+        } else {
+            " (final fit NOT converged)"
+        }
+    );
+    for row in &reg.cv {
+        println!(
+            "  alpha {:>8}  log loss {:.5} ± {:.5}{}{}",
+            row.alpha,
+            row.mean_log_loss,
+            row.std_log_loss,
+            if row.alpha == reg.alpha {
+                "  <- chosen"
+            } else {
+                ""
+            },
+            if row.converged {
+                ""
+            } else {
+                "  (not converged)"
+            }
+        );
+    }
+    let h = model.holdout();
+    let from = h
+        .from_date
+        .as_ref()
+        .map(|d| format!(", from {d}"))
+        .unwrap_or_default();
+    println!(
+        "holdout   {} {:.0}%{from}: {} rows, {} converted",
+        h.split,
+        100.0 * h.fraction,
+        h.metrics.rows,
+        h.metrics.positives
+    );
+    println!(
+        "          ROC AUC {:.4}  PR AUC {:.4}  log loss {:.4}  Brier {:.4}",
+        h.metrics.roc_auc, h.metrics.pr_auc, h.metrics.log_loss, h.metrics.brier
+    );
+    let (up, down) = strongest(model, 5);
+    println!(
+        "strongest terms (log-odds per encoded unit; numeric terms are per standard deviation):"
+    );
+    for c in up.iter().chain(down.iter()) {
+        println!("  {:<36} {}", c.term, describe(c));
+    }
+    let cut = model.cutoffs();
+    println!(
+        "cut-offs  MQL at p >= {}, SQL at p >= {}; points = round(100 x p)",
+        cut.mql(),
+        cut.sql()
+    );
+    for w in &card.warnings {
+        println!("warning: {w}");
+    }
+}
+
+/// Print the summary of a training run.
+pub fn print_train(model: &Model, path: &Path) {
+    print_card(model);
+    println!("model     {}", path.display());
+}
+
+/// Print a saved model.
+pub fn print_model(model: &Model, path: &Path) {
+    println!(
+        "model     {} (name {}, format {}, leadscore {}, trained {})",
+        path.display(),
+        model.name(),
+        model.format_version(),
+        model.leadscore_version(),
+        model.trained_at()
+    );
+    print_card(model);
+    println!("all terms:");
+    println!("  {:<36} {:+.3}", "(intercept)", model.intercept());
+    for c in model.coefficients() {
+        println!("  {:<36} {}", c.term, describe(c));
+    }
+}
+
+/// Print the summary of a scoring run.
+pub fn print_score(summary: &ScoreSummary, model: &Model) {
+    println!(
+        "scored {} leads from {} into {} (mean probability {:.3})",
+        summary.rows,
+        summary.input.display(),
+        summary.output.display(),
+        summary.mean_probability
+    );
+    let cut = model.cutoffs();
+    for (stage, n) in &summary.stages {
+        println!(
+            "  {:<5} {:>9}  ({:.1}%)",
+            stage,
+            n,
+            100.0 * *n as f64 / summary.rows.max(1) as f64
+        );
+    }
+    println!("  (MQL at p >= {}, SQL at p >= {})", cut.mql(), cut.sql());
+    for (column, n) in &summary.unseen_levels {
+        println!("warning: {n} value(s) of '{column}' were never seen in training and were scored as 'other'");
+    }
+    for (column, n) in &summary.imputed {
+        println!("note: {n} blank value(s) of '{column}' were imputed as in training");
+    }
+    for column in &summary.replaced_columns {
+        println!("note: the input's '{column}' column was replaced by the new score");
+    }
+}

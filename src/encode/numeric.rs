@@ -1,0 +1,222 @@
+//! Numeric features: median imputation with a missing indicator, an optional
+//! sentinel indicator, optional log1p, then standardisation.
+
+use serde::{Deserialize, Serialize};
+
+use super::{EncodeError, EncodeNote, FeatureColumn, RawValue};
+use crate::data::{parse_number, NumberParse};
+use crate::schema::{FeatureSpec, Transform};
+
+/// A fitted numeric encoder. Terms: `name` (standardised), then `name=missing`
+/// when training had missing values, then `name=<sentinel>` when the column has
+/// a "not applicable" code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NumericEncoder {
+    /// Input column.
+    pub name: String,
+    /// Transform applied before standardising.
+    pub transform: Transform,
+    /// "Not applicable" code, encoded by its own indicator.
+    pub sentinel: Option<f64>,
+    /// Median of the regular training values (raw units), used to impute.
+    pub median: f64,
+    /// Mean of the transformed, imputed training values.
+    pub mean: f64,
+    /// Standard deviation (population) of the same; 1 when constant.
+    pub scale: f64,
+    /// Whether the encoder has a `name=missing` term.
+    pub missing_indicator: bool,
+}
+
+impl NumericEncoder {
+    /// Fit on the training rows.
+    pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
+        let mut regular = Vec::with_capacity(rows.len());
+        let mut missing = false;
+        for &row in rows {
+            match column.raw(row) {
+                RawValue::Number(v) if Some(v) == spec.sentinel => {}
+                RawValue::Number(v) => regular.push(v),
+                _ => missing = true,
+            }
+        }
+        let median = median(&mut regular).unwrap_or(0.0);
+        let mut encoder = NumericEncoder {
+            name: spec.name.clone(),
+            transform: spec.transform,
+            sentinel: spec.sentinel,
+            median,
+            mean: 0.0,
+            scale: 1.0,
+            missing_indicator: missing,
+        };
+        let transformed: Vec<f64> = rows
+            .iter()
+            .map(|&row| match column.raw(row) {
+                RawValue::Number(v) if Some(v) != spec.sentinel => encoder.transformed(v),
+                _ => encoder.transformed(median),
+            })
+            .collect();
+        let n = transformed.len().max(1) as f64;
+        let mean = transformed.iter().sum::<f64>() / n;
+        let var = transformed
+            .iter()
+            .map(|t| (t - mean) * (t - mean))
+            .sum::<f64>()
+            / n;
+        encoder.mean = mean;
+        encoder.scale = if var.sqrt() > 1e-12 { var.sqrt() } else { 1.0 };
+        encoder
+    }
+
+    fn transformed(&self, v: f64) -> f64 {
+        match self.transform {
+            Transform::None => v,
+            Transform::Log1p => v.ln_1p(),
+        }
+    }
+
+    /// Number of terms.
+    pub fn n_terms(&self) -> usize {
+        1 + usize::from(self.missing_indicator) + usize::from(self.sentinel.is_some())
+    }
+
+    /// Term names.
+    pub fn term_names(&self) -> Vec<String> {
+        let mut names = vec![self.name.clone()];
+        if self.missing_indicator {
+            names.push(format!("{}=missing", self.name));
+        }
+        if let Some(s) = self.sentinel {
+            names.push(format!("{}={s}", self.name));
+        }
+        names
+    }
+
+    /// Encode one value.
+    pub fn encode(
+        &self,
+        value: RawValue<'_>,
+        out: &mut [f64],
+    ) -> Result<Option<EncodeNote>, EncodeError> {
+        let number = match value {
+            RawValue::Number(v) if v.is_finite() => Some(v),
+            RawValue::Number(v) => return Err(EncodeError::NonFinite(v.to_string())),
+            RawValue::Missing => None,
+            RawValue::Bool(b) => Some(f64::from(u8::from(b))),
+            RawValue::Text(t) => match parse_number(t) {
+                NumberParse::Value(v) => Some(v),
+                NumberParse::Missing => None,
+                NumberParse::NonFinite => return Err(EncodeError::NonFinite(t.to_string())),
+                NumberParse::NotANumber => return Err(EncodeError::NotANumber(t.to_string())),
+            },
+        };
+        let is_sentinel = number.is_some() && number == self.sentinel;
+        let raw = match number {
+            Some(v) if !is_sentinel => v,
+            _ => self.median,
+        };
+        if self.transform == Transform::Log1p && raw <= -1.0 {
+            return Err(EncodeError::OutOfDomain(raw));
+        }
+        out[0] = (self.transformed(raw) - self.mean) / self.scale;
+        let mut k = 1;
+        if self.missing_indicator {
+            out[k] = if number.is_none() { 1.0 } else { 0.0 };
+            k += 1;
+        }
+        if self.sentinel.is_some() {
+            out[k] = if is_sentinel { 1.0 } else { 0.0 };
+        }
+        Ok(number.is_none().then_some(EncodeNote::Imputed))
+    }
+
+    /// The log-odds change per raw unit for a weight `beta` on the standardised
+    /// term (per unit of `ln(1 + x)` when log1p-transformed).
+    pub fn per_unit(&self, beta: f64) -> f64 {
+        beta / self.scale
+    }
+}
+
+/// Median of the values (sorts them); `None` when empty.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::FeatureKind;
+
+    fn spec(transform: Transform, sentinel: Option<f64>) -> FeatureSpec {
+        FeatureSpec {
+            name: "visits".into(),
+            kind: FeatureKind::Numeric,
+            transform,
+            sentinel,
+            min_frequency: 0,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn standardises_like_scikit_learn_standard_scaler() {
+        // StandardScaler().fit([[1],[2],[3],[4]]) -> mean 2.5, scale sqrt(1.25)
+        let col = FeatureColumn::Numbers(vec![Some(1.0), Some(2.0), Some(3.0), Some(4.0)]);
+        let e = NumericEncoder::fit(&spec(Transform::None, None), &col, &[0, 1, 2, 3]);
+        assert_eq!(e.mean, 2.5);
+        assert!((e.scale - 1.25f64.sqrt()).abs() < 1e-15);
+        let mut out = [0.0];
+        e.encode(RawValue::Number(4.0), &mut out).expect("encodes");
+        assert!((out[0] - 1.5 / 1.25f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn imputes_median_and_flags_missing_and_sentinel() {
+        let col = FeatureColumn::Numbers(vec![Some(-1.0), None, Some(3.0), Some(5.0), Some(10.0)]);
+        let e = NumericEncoder::fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3, 4]);
+        assert_eq!(e.median, 5.0);
+        assert_eq!(
+            e.term_names(),
+            vec!["visits", "visits=missing", "visits=-1"]
+        );
+        let mut out = [0.0; 3];
+        assert_eq!(
+            e.encode(RawValue::Missing, &mut out),
+            Ok(Some(EncodeNote::Imputed))
+        );
+        assert_eq!(out[1..], [1.0, 0.0]);
+        e.encode(RawValue::Number(-1.0), &mut out)
+            .expect("sentinel");
+        assert_eq!(out[1..], [0.0, 1.0]);
+        assert!((out[0] - (5.0 - e.mean) / e.scale).abs() < 1e-15);
+    }
+
+    #[test]
+    fn rejects_text_and_values_outside_log1p() {
+        let col = FeatureColumn::Numbers(vec![Some(0.0), Some(9.0)]);
+        let e = NumericEncoder::fit(&spec(Transform::Log1p, None), &col, &[0, 1]);
+        let mut out = [0.0];
+        assert!(matches!(
+            e.encode(RawValue::Text("many"), &mut out),
+            Err(EncodeError::NotANumber(_))
+        ));
+        assert_eq!(
+            e.encode(RawValue::Number(-2.0), &mut out),
+            Err(EncodeError::OutOfDomain(-2.0))
+        );
+        assert!(matches!(
+            e.encode(RawValue::Number(f64::NAN), &mut out),
+            Err(EncodeError::NonFinite(_))
+        ));
+    }
+}

@@ -1,0 +1,257 @@
+//! The library's error type: every variant that comes from user input names the
+//! file (or field), the column and, where it applies, the row, plus what to do.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in leadscore.
+///
+/// Rows are 1-based data rows (the header is not counted), so "row 3" is the
+/// third lead in the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input file does not exist.
+    #[error("{path}: file not found; check the path")]
+    FileNotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// Reading or writing a file failed at the operating-system level.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file has no header or no data rows.
+    #[error("{path}: the file is empty (no header or no data rows); export the leads again")]
+    EmptyFile {
+        /// The file involved.
+        path: PathBuf,
+    },
+    /// The CSV could not be parsed.
+    #[error("{path}: unreadable CSV{}: {message}", row.map(|r| format!(" at row {r}")).unwrap_or_default())]
+    MalformedCsv {
+        /// The file involved.
+        path: PathBuf,
+        /// The first bad data row, when it could be located.
+        row: Option<usize>,
+        /// What the parser reported.
+        message: String,
+    },
+    /// The Parquet file could not be read or written.
+    #[error("{path}: unreadable Parquet file: {message}")]
+    MalformedParquet {
+        /// The file involved.
+        path: PathBuf,
+        /// What the reader reported.
+        message: String,
+    },
+    /// Columns the model or the command needs are not in the file.
+    #[error(
+        "{path}: missing column(s) {}; the file has: {}",
+        quote_list(columns),
+        quote_list(available)
+    )]
+    MissingColumns {
+        /// The file involved.
+        path: PathBuf,
+        /// The columns that are missing.
+        columns: Vec<String>,
+        /// The columns the file does have.
+        available: Vec<String>,
+    },
+    /// The label column holds more than two distinct values.
+    #[error("{path}: label column '{column}' is not binary: found values {}; pass --positive VALUE to name the converted value, or clean the column", quote_list(values))]
+    LabelNotBinary {
+        /// The file involved.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// The distinct values found (first few).
+        values: Vec<String>,
+    },
+    /// The label column does not say which value means "converted".
+    #[error("{path}: cannot tell which value of label column '{column}' means converted (values {}); pass --positive VALUE", quote_list(values))]
+    AmbiguousPositive {
+        /// The file involved.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// The distinct values found.
+        values: Vec<String>,
+    },
+    /// The label has only one class, so there is nothing to learn.
+    #[error("{path}: label column '{column}' has only one class ({detail}); training needs both converted and not-converted leads")]
+    OneClass {
+        /// The file involved.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// Which class is present and how often.
+        detail: String,
+    },
+    /// A label cell is empty.
+    #[error("{path}: label column '{column}' is empty at row {row}; drop the row or fill in the outcome")]
+    MissingLabel {
+        /// The file involved.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// The data row.
+        row: usize,
+    },
+    /// A numeric column holds text that is not a number.
+    #[error("{path}: column '{column}' is numeric but row {row} holds '{value}'; fix the value, leave the cell empty for missing, or declare the column categorical in leadscore.toml")]
+    NonNumeric {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The offending text.
+        value: String,
+    },
+    /// A boolean column holds something other than yes/no, true/false or 1/0.
+    #[error("{path}: column '{column}' is yes/no but row {row} holds '{value}'; use yes/no, true/false or 1/0, or leave the cell empty")]
+    NotBoolean {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The offending text.
+        value: String,
+    },
+    /// A numeric value cannot be transformed (log1p of a value at or below -1).
+    #[error("{path}: column '{column}' holds {value} at row {row}, which its log1p transform cannot take; set transform = \"none\" for this column in leadscore.toml")]
+    OutOfDomain {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A numeric column holds NaN or an infinity.
+    #[error("{path}: column '{column}' holds {value} at row {row}; leave the cell empty for a missing value")]
+    NonFinite {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The offending value as text.
+        value: String,
+    },
+    /// A feature column has no values at all.
+    #[error("{path}: column '{column}' is entirely empty; exclude it (--exclude {column}) or fill it in")]
+    ColumnAllMissing {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+    },
+    /// A date cell could not be parsed.
+    #[error("{path}: date column '{column}' holds '{value}' at row {row}; use ISO dates like 2025-03-31 or 2025-03-31T14:05:00")]
+    BadDate {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The offending text.
+        value: String,
+    },
+    /// The same column name appears twice.
+    #[error("{path}: column '{column}' appears more than once; rename one of them")]
+    DuplicateColumn {
+        /// The file involved.
+        path: PathBuf,
+        /// The repeated column name.
+        column: String,
+    },
+    /// The column configuration (leadscore.toml or flags) is invalid.
+    #[error("{source_name}: {message}")]
+    Config {
+        /// Where the configuration came from (a file path or "command line").
+        source_name: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A value given on the command line or in a request is out of range.
+    #[error("invalid {name}: {message}")]
+    InvalidArgument {
+        /// The argument or field.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// There is nothing to train on after exclusions.
+    #[error("{path}: no usable feature columns remain after exclusions; check --exclude and leadscore.toml")]
+    NoFeatures {
+        /// The file involved.
+        path: PathBuf,
+    },
+    /// Too few rows to split and cross-validate.
+    #[error("{path}: too few rows to train: {detail}")]
+    TooFewRows {
+        /// The file involved.
+        path: PathBuf,
+        /// Counts and what is needed.
+        detail: String,
+    },
+    /// The model file is not a valid leadscore model.
+    #[error("{path}: not a valid leadscore model file ({message}); retrain or restore it")]
+    CorruptModel {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The model file was written by a newer leadscore.
+    #[error("{path}: model format version {found} is newer than this leadscore supports (up to {supported}); upgrade leadscore")]
+    FutureModelFormat {
+        /// The model file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// The optimiser failed.
+    #[error("model fit failed: {0}")]
+    Fit(String),
+    /// An unexpected error inside polars (a bug, not bad input).
+    #[error("internal data error: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+impl Error {
+    /// True when the error was caused by the user's input (files, flags,
+    /// configuration) rather than by a bug or the environment. The CLI maps
+    /// these to exit code 2.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Error::Fit(_) | Error::Polars(_))
+    }
+}
+
+fn quote_list(items: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut parts: Vec<String> = items.iter().take(SHOWN).map(|s| format!("'{s}'")).collect();
+    if items.len() > SHOWN {
+        parts.push(format!("… ({} more)", items.len() - SHOWN));
+    }
+    parts.join(", ")
+}

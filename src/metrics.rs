@@ -1,0 +1,170 @@
+//! Pure metric functions on `(labels, probabilities)`, matching scikit-learn's
+//! definitions: `roc_auc_score`, `average_precision_score`, `log_loss`,
+//! `brier_score_loss`.
+
+use serde::{Deserialize, Serialize};
+
+/// Probabilities are clipped to `[EPS, 1 - EPS]` in the log loss, as
+/// scikit-learn does with float64 machine epsilon.
+const EPS: f64 = f64::EPSILON;
+
+/// The headline metrics of a scored, labelled set of leads.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Rows scored.
+    pub rows: usize,
+    /// Converted rows.
+    pub positives: usize,
+    /// Area under the ROC curve (ties count one half).
+    pub roc_auc: f64,
+    /// Average precision (area under the precision-recall curve, step-wise).
+    pub pr_auc: f64,
+    /// Mean negative log-likelihood.
+    pub log_loss: f64,
+    /// Mean squared error of the probability.
+    pub brier: f64,
+}
+
+impl Metrics {
+    /// Compute all metrics. `labels` and `probabilities` have the same length.
+    pub fn compute(labels: &[bool], probabilities: &[f64]) -> Metrics {
+        Metrics {
+            rows: labels.len(),
+            positives: labels.iter().filter(|l| **l).count(),
+            roc_auc: roc_auc(labels, probabilities),
+            pr_auc: average_precision(labels, probabilities),
+            log_loss: log_loss(labels, probabilities),
+            brier: brier(labels, probabilities),
+        }
+    }
+}
+
+/// Indices sorted by descending score.
+fn order_desc(scores: &[f64]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    idx
+}
+
+/// ROC AUC by the Mann-Whitney statistic with tied scores counting one half.
+/// `NaN` when only one class is present.
+pub fn roc_auc(labels: &[bool], scores: &[f64]) -> f64 {
+    let order = order_desc(scores);
+    let n_pos = labels.iter().filter(|l| **l).count() as f64;
+    let n_neg = labels.len() as f64 - n_pos;
+    if n_pos == 0.0 || n_neg == 0.0 {
+        return f64::NAN;
+    }
+    // Walk groups of tied scores from the top; each negative in a group is
+    // outranked by all positives above plus half the positives tied with it.
+    let (mut pos_above, mut area) = (0.0, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        let (mut pos, mut neg) = (0.0, 0.0);
+        while j < order.len() && scores[order[j]] == scores[order[i]] {
+            if labels[order[j]] {
+                pos += 1.0;
+            } else {
+                neg += 1.0;
+            }
+            j += 1;
+        }
+        area += neg * (pos_above + pos / 2.0);
+        pos_above += pos;
+        i = j;
+    }
+    area / (n_pos * n_neg)
+}
+
+/// Average precision as scikit-learn defines it: Σ (Rₙ − Rₙ₋₁) Pₙ over
+/// distinct score thresholds, highest first. `NaN` without positives.
+pub fn average_precision(labels: &[bool], scores: &[f64]) -> f64 {
+    let order = order_desc(scores);
+    let n_pos = labels.iter().filter(|l| **l).count() as f64;
+    if n_pos == 0.0 {
+        return f64::NAN;
+    }
+    let (mut tp, mut seen, mut prev_recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j < order.len() && scores[order[j]] == scores[order[i]] {
+            if labels[order[j]] {
+                tp += 1.0;
+            }
+            seen += 1.0;
+            j += 1;
+        }
+        let recall = tp / n_pos;
+        ap += (recall - prev_recall) * (tp / seen);
+        prev_recall = recall;
+        i = j;
+    }
+    ap
+}
+
+/// Mean log loss with probabilities clipped to `[ε, 1 − ε]`.
+pub fn log_loss(labels: &[bool], probabilities: &[f64]) -> f64 {
+    let n = labels.len().max(1) as f64;
+    labels
+        .iter()
+        .zip(probabilities)
+        .map(|(&y, &p)| {
+            let p = p.clamp(EPS, 1.0 - EPS);
+            if y {
+                -p.ln()
+            } else {
+                -(1.0 - p).ln()
+            }
+        })
+        .sum::<f64>()
+        / n
+}
+
+/// Brier score: mean of (p − y)².
+pub fn brier(labels: &[bool], probabilities: &[f64]) -> f64 {
+    let n = labels.len().max(1) as f64;
+    labels
+        .iter()
+        .zip(probabilities)
+        .map(|(&y, &p)| {
+            let d = p - f64::from(u8::from(y));
+            d * d
+        })
+        .sum::<f64>()
+        / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected values from scikit-learn 1.9.1:
+    // y = [0,0,1,1,0,1,0,1], p = [0.1,0.4,0.35,0.8,0.4,0.9,0.2,0.4]
+    // roc_auc_score -> 0.8125; average_precision_score -> 0.8166666666666667
+    // log_loss -> 0.4555965297311108; brier_score_loss -> 0.15031250000000002
+    const Y: [bool; 8] = [false, false, true, true, false, true, false, true];
+    const P: [f64; 8] = [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.2, 0.4];
+
+    #[test]
+    fn roc_auc_counts_ties_as_half() {
+        assert!((roc_auc(&Y, &P) - 0.8125).abs() < 1e-12);
+    }
+
+    #[test]
+    fn average_precision_matches_scikit_learn_step_definition() {
+        assert!((average_precision(&Y, &P) - 0.816_666_666_666_666_7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn log_loss_and_brier() {
+        assert!((brier(&Y, &P) - 0.150_312_500_000_000_02).abs() < 1e-12);
+        assert!((log_loss(&Y, &P) - 0.455_596_529_731_110_8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_class_auc_is_nan() {
+        assert!(roc_auc(&[true, true], &[0.1, 0.2]).is_nan());
+    }
+}

@@ -1,0 +1,345 @@
+//! The fitted model: schema, encoder, weights, cut-offs and the training card.
+//! It never changes after training; everything downstream reads it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::encode::{sigmoid, EncodeError, EncodeNote, Encoder, FeatureEncoder, RawValue};
+use crate::metrics::Metrics;
+use crate::schema::{FeatureKind, Schema, Transform};
+use crate::stages::{Cutoffs, Stage};
+
+/// The artifact format this build writes. Every released version stays
+/// loadable (see `artifact.rs` and `tests/fixtures/`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One learned weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coefficient {
+    /// Encoded term, e.g. `industry=software`, `website_visits`, `demo_requested`.
+    pub term: String,
+    /// The input column the term comes from.
+    pub feature: String,
+    /// Log-odds weight on the encoded (standardised for numeric) term.
+    pub weight: f64,
+    /// For the main term of a numeric feature: log-odds change per raw unit
+    /// (per unit of `ln(1 + x)` when log1p-transformed).
+    pub per_raw_unit: Option<f64>,
+    /// What `per_raw_unit` is per, e.g. `"unit"` or `"unit of ln(1 + x)"`.
+    pub raw_unit: Option<String>,
+}
+
+/// Where the model's data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingCard {
+    /// File name of the training data.
+    pub data_file: String,
+    /// SHA-256 of the training file.
+    pub data_sha256: String,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Converted rows in the file.
+    pub positives: usize,
+    /// Rows used to fit (the rest is the holdout).
+    pub rows_train: usize,
+    /// Converted rows used to fit.
+    pub positives_train: usize,
+    /// First and last date in the data (when a date column was given).
+    pub date_range: Option<(String, String)>,
+    /// Warnings raised while training.
+    pub warnings: Vec<String>,
+}
+
+/// Mean cross-validated log loss for one penalty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CvRow {
+    /// Penalty α (= 1/C).
+    pub alpha: f64,
+    /// Mean validation log loss over the folds.
+    pub mean_log_loss: f64,
+    /// Standard deviation of the fold log losses.
+    pub std_log_loss: f64,
+    /// Whether every fold's fit converged.
+    pub converged: bool,
+}
+
+/// How the penalty was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Regularisation {
+    /// Chosen penalty α on the summed log loss (linfa-logistic's `alpha`).
+    pub alpha: f64,
+    /// The same as scikit-learn's `C` (= 1/α).
+    pub c: f64,
+    /// Number of cross-validation folds.
+    pub folds: usize,
+    /// One row per penalty tried.
+    pub cv: Vec<CvRow>,
+    /// Whether the final fit converged.
+    pub converged: bool,
+    /// Gradient norm of the final fit.
+    pub gradient_norm: f64,
+}
+
+/// How the model did on rows it never saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holdout {
+    /// `"time"` (newest rows by the date column) or `"stratified random"`.
+    pub split: String,
+    /// Share of rows held out.
+    pub fraction: f64,
+    /// First date in the holdout (time split only).
+    pub from_date: Option<String>,
+    /// Metrics on the holdout.
+    pub metrics: Metrics,
+}
+
+/// How probabilities become points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PointsScale {
+    /// `points = round(100 × probability)`.
+    ProbabilityTimes100,
+}
+
+impl PointsScale {
+    /// Points for a probability.
+    pub fn points(&self, probability: f64) -> i64 {
+        match self {
+            PointsScale::ProbabilityTimes100 => (100.0 * probability).round() as i64,
+        }
+    }
+}
+
+/// The score of one lead.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LeadScore {
+    /// Probability of converting.
+    pub probability: f64,
+    /// Funnel stage from the model's cut-offs.
+    pub stage: Stage,
+    /// Points on the model's points scale.
+    pub points: i64,
+}
+
+/// Everything [`Model::new`] needs (produced by training).
+#[derive(Debug, Clone)]
+pub struct ModelParts {
+    /// Model name.
+    pub name: String,
+    /// Training card.
+    pub training: TrainingCard,
+    /// Schema.
+    pub schema: Schema,
+    /// Fitted encoder.
+    pub encoder: Encoder,
+    /// Weights in term order, oriented on conversion.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub intercept: f64,
+    /// Penalty choice.
+    pub regularisation: Regularisation,
+    /// Holdout results.
+    pub holdout: Holdout,
+    /// Cut-offs.
+    pub cutoffs: Cutoffs,
+}
+
+/// A fitted lead-scoring model (the content of the artifact).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    format_version: u32,
+    leadscore_version: String,
+    name: String,
+    trained_at: String,
+    training: TrainingCard,
+    schema: Schema,
+    encoder: Encoder,
+    intercept: f64,
+    coefficients: Vec<Coefficient>,
+    regularisation: Regularisation,
+    holdout: Holdout,
+    cutoffs: Cutoffs,
+    points: PointsScale,
+}
+
+impl Model {
+    /// Assemble a model from training results.
+    pub fn new(parts: ModelParts) -> Model {
+        let mut coefficients = Vec::with_capacity(parts.weights.len());
+        let mut k = 0;
+        for feature in parts.encoder.features() {
+            for (j, term) in feature.term_names().into_iter().enumerate() {
+                let weight = parts.weights[k];
+                let (per_raw_unit, raw_unit) = match feature {
+                    FeatureEncoder::Numeric(e) if j == 0 => (
+                        Some(e.per_unit(weight)),
+                        Some(match e.transform {
+                            Transform::None => "unit".to_string(),
+                            Transform::Log1p => "unit of ln(1 + x)".to_string(),
+                        }),
+                    ),
+                    _ => (None, None),
+                };
+                coefficients.push(Coefficient {
+                    term,
+                    feature: feature.name().to_string(),
+                    weight,
+                    per_raw_unit,
+                    raw_unit,
+                });
+                k += 1;
+            }
+        }
+        Model {
+            format_version: FORMAT_VERSION,
+            leadscore_version: env!("CARGO_PKG_VERSION").to_string(),
+            name: parts.name,
+            trained_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            training: parts.training,
+            schema: parts.schema,
+            encoder: parts.encoder,
+            intercept: parts.intercept,
+            coefficients,
+            regularisation: parts.regularisation,
+            holdout: parts.holdout,
+            cutoffs: parts.cutoffs,
+            points: PointsScale::ProbabilityTimes100,
+        }
+    }
+
+    /// Check internal consistency after loading: the coefficients line up with
+    /// the encoder's terms and every number is finite.
+    pub fn validate(&self) -> Result<(), String> {
+        let terms = self.encoder.term_names();
+        if terms.len() != self.coefficients.len() {
+            return Err(format!(
+                "{} coefficients for {} encoded terms",
+                self.coefficients.len(),
+                terms.len()
+            ));
+        }
+        for (t, c) in terms.iter().zip(&self.coefficients) {
+            if t != &c.term {
+                return Err(format!(
+                    "coefficient '{}' where term '{t}' was expected",
+                    c.term
+                ));
+            }
+            if !c.weight.is_finite() {
+                return Err(format!("coefficient '{}' is not finite", c.term));
+            }
+        }
+        if !self.intercept.is_finite() {
+            return Err("intercept is not finite".into());
+        }
+        let names: Vec<&str> = self.schema.feature_names().collect();
+        let encoded: Vec<&str> = self.encoder.features().iter().map(|f| f.name()).collect();
+        if names != encoded {
+            return Err("schema features and encoder features differ".into());
+        }
+        Ok(())
+    }
+
+    /// The artifact format version of this model.
+    pub fn format_version(&self) -> u32 {
+        self.format_version
+    }
+    /// leadscore version that trained the model.
+    pub fn leadscore_version(&self) -> &str {
+        &self.leadscore_version
+    }
+    /// Model name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// When it was trained (UTC, RFC 3339).
+    pub fn trained_at(&self) -> &str {
+        &self.trained_at
+    }
+    /// The training card.
+    pub fn training(&self) -> &TrainingCard {
+        &self.training
+    }
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    /// The fitted encoder.
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+    /// Intercept (log-odds of an average lead, in encoded terms).
+    pub fn intercept(&self) -> f64 {
+        self.intercept
+    }
+    /// Coefficients in term order.
+    pub fn coefficients(&self) -> &[Coefficient] {
+        &self.coefficients
+    }
+    /// Penalty choice and CV table.
+    pub fn regularisation(&self) -> &Regularisation {
+        &self.regularisation
+    }
+    /// Holdout metrics.
+    pub fn holdout(&self) -> &Holdout {
+        &self.holdout
+    }
+    /// MQL/SQL cut-offs.
+    pub fn cutoffs(&self) -> Cutoffs {
+        self.cutoffs
+    }
+    /// Points scale.
+    pub fn points_scale(&self) -> PointsScale {
+        self.points
+    }
+
+    /// Number of encoded terms (the length of the buffer [`encode_lead`](Self::encode_lead) fills).
+    pub fn n_terms(&self) -> usize {
+        self.coefficients.len()
+    }
+
+    /// Encode one lead into `terms` (length [`n_terms`](Self::n_terms)).
+    /// `value(i)` gives the raw value of feature `i` (in schema order);
+    /// `on_note(i, note)` is called for imputed values and unseen levels.
+    pub fn encode_lead<'a>(
+        &self,
+        mut value: impl FnMut(usize) -> RawValue<'a>,
+        terms: &mut [f64],
+        mut on_note: impl FnMut(usize, EncodeNote),
+    ) -> Result<(), (usize, EncodeError)> {
+        let mut offset = 0;
+        for (i, feature) in self.encoder.features().iter().enumerate() {
+            let width = feature.n_terms();
+            let note = feature
+                .encode(value(i), &mut terms[offset..offset + width])
+                .map_err(|e| (i, e))?;
+            if let Some(note) = note {
+                on_note(i, note);
+            }
+            offset += width;
+        }
+        Ok(())
+    }
+
+    /// Log-odds of converting for encoded terms.
+    pub fn log_odds(&self, terms: &[f64]) -> f64 {
+        self.coefficients
+            .iter()
+            .zip(terms)
+            .fold(self.intercept, |z, (c, t)| z + c.weight * t)
+    }
+
+    /// Score encoded terms: probability, stage and points.
+    pub fn score_terms(&self, terms: &[f64]) -> LeadScore {
+        let probability = sigmoid(self.log_odds(terms));
+        LeadScore {
+            probability,
+            stage: self.cutoffs.stage(probability),
+            points: self.points.points(probability),
+        }
+    }
+
+    /// The kind of each feature, in schema order.
+    pub fn feature_kinds(&self) -> impl Iterator<Item = (&str, FeatureKind)> {
+        self.encoder.features().iter().map(|f| (f.name(), f.kind()))
+    }
+}

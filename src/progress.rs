@@ -1,0 +1,23 @@
+//! Progress reporting, decoupled from any terminal library: the library calls
+//! these hooks, the CLI draws bars.
+
+/// Receives progress of long-running work. Implementations must be cheap and
+/// thread-safe (cross-validation folds report from worker threads).
+pub trait Progress: Sync {
+    /// A new phase starts with `total` steps (0 when unknown).
+    fn start(&self, phase: &str, total: u64);
+    /// `steps` more steps of the current phase are done.
+    fn advance(&self, steps: u64);
+    /// The current phase is done.
+    fn finish(&self);
+}
+
+/// Reports nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _phase: &str, _total: u64) {}
+    fn advance(&self, _steps: u64) {}
+    fn finish(&self) {}
+}

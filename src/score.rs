@@ -1,0 +1,261 @@
+//! Batch scoring: read leads (CSV or Parquet) in bounded batches, match the
+//! model's columns by name, encode each row with the model's encoder, and
+//! write every input column plus `probability`, `stage` and `points`.
+//! The output is written to a temporary file and renamed at the end, so a
+//! failed run never leaves a half-written result.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::artifact::parent_dir;
+use crate::data::{FileFormat, Origin, ReadOptions, TableBatches, DEFAULT_BATCH_ROWS};
+use crate::encode::{EncodeNote, FeatureColumn};
+use crate::error::{Error, Result};
+use crate::model::{LeadScore, Model};
+use crate::progress::Progress;
+use crate::stages::Stage;
+use crate::train::encode_error_to_error;
+
+/// Columns added to the output.
+pub const OUTPUT_COLUMNS: [&str; 3] = ["probability", "stage", "points"];
+
+/// Batch-scoring options.
+#[derive(Debug, Clone)]
+pub struct ScoreOptions {
+    /// How to read the input.
+    pub read: ReadOptions,
+    /// Rows per batch (bounds memory).
+    pub batch_rows: usize,
+}
+
+impl Default for ScoreOptions {
+    fn default() -> Self {
+        ScoreOptions {
+            read: ReadOptions::default(),
+            batch_rows: DEFAULT_BATCH_ROWS,
+        }
+    }
+}
+
+/// What a scoring run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScoreSummary {
+    /// Input file.
+    pub input: PathBuf,
+    /// Output file.
+    pub output: PathBuf,
+    /// Rows scored.
+    pub rows: usize,
+    /// Leads per stage.
+    pub stages: BTreeMap<String, usize>,
+    /// Per column: values never seen in training, scored as `other`.
+    pub unseen_levels: BTreeMap<String, usize>,
+    /// Per column: missing values imputed as in training.
+    pub imputed: BTreeMap<String, usize>,
+    /// Input columns named like an output column, replaced in the output.
+    pub replaced_columns: Vec<String>,
+    /// Mean probability.
+    pub mean_probability: f64,
+}
+
+/// Scores of one batch with the counts of notes per feature.
+pub struct BatchScores {
+    /// One score per row.
+    pub scores: Vec<LeadScore>,
+    /// Per feature index: unseen levels.
+    pub unseen: Vec<usize>,
+    /// Per feature index: imputed values.
+    pub imputed: Vec<usize>,
+}
+
+/// Score every row of a frame. Columns are matched by name; a model column
+/// absent from the frame is an error naming it.
+pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<BatchScores> {
+    let schema = model.schema();
+    let missing: Vec<String> = schema
+        .feature_names()
+        .filter(|name| df.column(name).is_err())
+        .map(str::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingColumns {
+            path: origin.path.to_path_buf(),
+            columns: missing,
+            available: df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        });
+    }
+    let columns = schema
+        .features
+        .iter()
+        .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
+        .collect::<Result<Vec<_>>>()?;
+    let n_features = columns.len();
+    let mut unseen = vec![0; n_features];
+    let mut imputed = vec![0; n_features];
+    let mut terms = vec![0.0; model.n_terms()];
+    let mut scores = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        model
+            .encode_lead(
+                |i| columns[i].raw(row),
+                &mut terms,
+                |i, note| match note {
+                    EncodeNote::UnseenLevel => unseen[i] += 1,
+                    EncodeNote::Imputed => imputed[i] += 1,
+                },
+            )
+            .map_err(|(f, e)| {
+                encode_error_to_error(origin.path, schema, f, origin.rows_before + row, e)
+            })?;
+        scores.push(model.score_terms(&terms));
+    }
+    Ok(BatchScores {
+        scores,
+        unseen,
+        imputed,
+    })
+}
+
+enum Sink {
+    Csv(polars::io::csv::write::BatchedWriter<File>),
+    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+}
+
+/// Score `input` into `output` (format by extension), batch by batch.
+pub fn score_file(
+    model: &Model,
+    input: &Path,
+    output: &Path,
+    options: &ScoreOptions,
+    progress: &dyn Progress,
+) -> Result<ScoreSummary> {
+    let mut batches = TableBatches::open(input, &options.read, options.batch_rows)?;
+    let separator = batches.separator().unwrap_or(b',');
+    let out_dir = parent_dir(output);
+    let io = |source| Error::Io {
+        path: output.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(&out_dir).map_err(io)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".leadscore-")
+        .suffix(".tmp")
+        .tempfile_in(&out_dir)
+        .map_err(io)?;
+    let mut sink: Option<Sink> = None;
+    let mut summary = ScoreSummary {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        ..ScoreSummary::default()
+    };
+    let names: Vec<String> = model.schema().feature_names().map(str::to_string).collect();
+    let mut unseen = vec![0usize; names.len()];
+    let mut imputed = vec![0usize; names.len()];
+    let mut stage_counts = [0usize; 3];
+    let mut probability_sum = 0.0;
+    progress.start("scoring", 0);
+    for batch in &mut batches {
+        let (rows_before, mut df) = batch?;
+        let origin = Origin {
+            path: input,
+            rows_before,
+        };
+        let scored = score_frame(model, &df, origin)?;
+        for (total, n) in unseen.iter_mut().zip(&scored.unseen) {
+            *total += n;
+        }
+        for (total, n) in imputed.iter_mut().zip(&scored.imputed) {
+            *total += n;
+        }
+        for s in &scored.scores {
+            stage_counts[s.stage as usize] += 1;
+            probability_sum += s.probability;
+        }
+        for name in OUTPUT_COLUMNS {
+            if df.column(name).is_ok() {
+                df.drop_in_place(name)?;
+                if rows_before == 0 {
+                    summary.replaced_columns.push(name.to_string());
+                }
+            }
+        }
+        let n = scored.scores.len();
+        df.with_column(Column::new(
+            "probability".into(),
+            scored
+                .scores
+                .iter()
+                .map(|s| s.probability)
+                .collect::<Vec<f64>>(),
+        ))?;
+        df.with_column(Column::new(
+            "stage".into(),
+            scored
+                .scores
+                .iter()
+                .map(|s| s.stage.as_str())
+                .collect::<Vec<&str>>(),
+        ))?;
+        df.with_column(Column::new(
+            "points".into(),
+            scored.scores.iter().map(|s| s.points).collect::<Vec<i64>>(),
+        ))?;
+        if sink.is_none() {
+            let file = tmp.reopen().map_err(io)?;
+            let schema = df.schema();
+            sink = Some(match FileFormat::from_path(output) {
+                FileFormat::Csv => Sink::Csv(
+                    CsvWriter::new(file)
+                        .include_header(true)
+                        .with_separator(separator)
+                        .batched(schema)?,
+                ),
+                FileFormat::Parquet => Sink::Parquet(ParquetWriter::new(file).batched(schema)?),
+            });
+        }
+        match sink.as_mut() {
+            Some(Sink::Csv(w)) => w.write_batch(&df)?,
+            Some(Sink::Parquet(w)) => w.write_batch(&df)?,
+            None => {}
+        }
+        summary.rows += n;
+        progress.advance(n as u64);
+    }
+    progress.finish();
+    match sink {
+        Some(Sink::Csv(mut w)) => w.finish()?,
+        Some(Sink::Parquet(w)) => {
+            w.finish()?;
+        }
+        None => {
+            return Err(Error::EmptyFile {
+                path: input.to_path_buf(),
+            })
+        }
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(output).map_err(|e| io(e.error))?;
+    for stage in Stage::ALL {
+        summary
+            .stages
+            .insert(stage.as_str().to_string(), stage_counts[stage as usize]);
+    }
+    for (i, name) in names.iter().enumerate() {
+        if unseen[i] > 0 {
+            summary.unseen_levels.insert(name.clone(), unseen[i]);
+        }
+        if imputed[i] > 0 {
+            summary.imputed.insert(name.clone(), imputed[i]);
+        }
+    }
+    summary.mean_probability = probability_sum / summary.rows.max(1) as f64;
+    Ok(summary)
+}

@@ -1,0 +1,116 @@
+//! Shared helpers: run the CLI, temporary files, small labelled tables.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A file of the project (the tests never read `../shared`).
+pub fn project_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Run the `leadscore` binary with `args` in `dir`.
+pub fn leadscore(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the leadscore binary runs")
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Assert the command succeeded, showing its output otherwise.
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "expected success, got {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Assert a user error: exit code 2, one `error:` line naming every needle,
+/// and no panic.
+pub fn assert_user_error(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code; stderr:\n{err}\nstdout:\n{}",
+        stdout(out)
+    );
+    assert!(!err.contains("panicked"), "panicked:\n{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected:\n{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    for needle in needles {
+        assert!(
+            err.contains(needle),
+            "stderr should mention {needle:?}:\n{err}"
+        );
+    }
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Write text to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write test file");
+    path
+}
+
+/// A small, valid training table as CSV text: `rows` leads where visits and a
+/// demo request raise conversion. Deterministic.
+pub fn small_leads(rows: usize) -> String {
+    let mut text = String::from("lead_id,visits,industry,demo,converted\n");
+    for i in 0..rows {
+        let visits = (i * 7) % 13;
+        let industry = ["software", "retail", "education"][i % 3];
+        let demo = if i % 4 == 0 { "yes" } else { "no" };
+        let converted = if (visits > 8 && i % 2 == 0) || (demo == "yes" && i % 3 == 0) {
+            "yes"
+        } else {
+            "no"
+        };
+        text.push_str(&format!("{i},{visits},{industry},{demo},{converted}\n"));
+    }
+    text
+}
+
+/// Parse a simple CSV (no quoted separators) into header and rows.
+pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The values of `column` in a parsed CSV.
+pub fn column<'a>(header: &[String], rows: &'a [Vec<String>], column: &str) -> Vec<&'a str> {
+    let i = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("column {column} in {header:?}"));
+    rows.iter().map(|r| r[i].as_str()).collect()
+}

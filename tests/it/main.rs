@@ -1,0 +1,8 @@
+//! The integration-test binary: the CLI end to end, the error catalogue,
+//! recovery of a known truth, and parity with scikit-learn.
+
+mod errors;
+mod helpers;
+mod pipeline;
+mod sklearn_parity;
+mod truth;
