@@ -415,7 +415,7 @@ fn decide_column(
     };
     match kind {
         FeatureKind::Boolean => {
-            if !is_bool_dtype && !(p.all_bool_words || p.text_count == 0) {
+            if !(is_bool_dtype || p.all_bool_words || p.text_count == 0) {
                 return Err(text_in_numeric_error(&p, name, path));
             }
             spec.reason = format!("{origin} yes/no");

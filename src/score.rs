@@ -126,7 +126,7 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
 
 enum Sink {
     Csv(polars::io::csv::write::BatchedWriter<File>),
-    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
 }
 
 /// Score `input` into `output` (format by extension), batch by batch.
@@ -208,6 +208,8 @@ pub fn score_file(
             "points".into(),
             scored.scores.iter().map(|s| s.points).collect::<Vec<i64>>(),
         ))?;
+        // The writers need every column in the same chunk layout.
+        df.rechunk_mut_par();
         if sink.is_none() {
             let file = tmp.reopen().map_err(io)?;
             let schema = df.schema();
@@ -218,7 +220,9 @@ pub fn score_file(
                         .with_separator(separator)
                         .batched(schema)?,
                 ),
-                FileFormat::Parquet => Sink::Parquet(ParquetWriter::new(file).batched(schema)?),
+                FileFormat::Parquet => {
+                    Sink::Parquet(Box::new(ParquetWriter::new(file).batched(schema)?))
+                }
             });
         }
         match sink.as_mut() {

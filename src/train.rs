@@ -14,7 +14,7 @@ use crate::data::{text_values, Origin};
 use crate::dates::{format_date, parse_datetime};
 use crate::encode::{EncodeError, Encoder, FeatureColumn};
 use crate::error::{Error, Result};
-use crate::fit::{fit_logistic, take_rows, FittedWeights, DEFAULT_MAX_ITERATIONS};
+use crate::fit::{fit_logistic, take_rows, FittedWeights, Tolerance, DEFAULT_MAX_ITERATIONS};
 use crate::label::read_labels;
 use crate::metrics::{log_loss, Metrics};
 use crate::model::{CvRow, Holdout, Model, ModelParts, Regularisation, TrainingCard};
@@ -233,7 +233,14 @@ pub fn train(
     if cv.iter().any(|r| !r.converged) {
         warnings.push("some cross-validation fits did not converge within the iteration cap; raise --max-iterations".into());
     }
-    let fitted = fit_logistic(x_train.view(), &y_train, best, None, config.max_iterations)?;
+    let fitted = fit_logistic(
+        x_train.view(),
+        &y_train,
+        best,
+        None,
+        config.max_iterations,
+        Tolerance::FINAL,
+    )?;
     progress.advance(1);
     progress.finish();
     if !fitted.converged {
@@ -250,16 +257,10 @@ pub fn train(
         let max = d.iter().copied().max().unwrap_or(0);
         (format_date(min), format_date(max))
     });
-    let from_date = match (
-        &dates,
-        holdout_rows
-            .iter()
-            .map(|&r| r)
-            .min_by_key(|&r| dates.as_ref().map(|d| d[r])),
-    ) {
-        (Some(d), Some(first)) => Some(format_date(d[first])),
-        _ => None,
-    };
+    let from_date = dates
+        .as_ref()
+        .and_then(|d| holdout_rows.iter().map(|&r| d[r]).min())
+        .map(format_date);
     let name = config.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -420,6 +421,9 @@ pub fn stratified_folds(y: &[bool], folds: usize, seed: u64) -> Vec<usize> {
     fold_of
 }
 
+/// One fold's (validation log loss, converged) per penalty.
+type FoldResult = Vec<(f64, bool)>;
+
 /// Validation log loss per (fold, alpha), folds run in parallel on the
 /// available cores; within a fold each penalty warm-starts from the previous.
 fn cross_validate(
@@ -432,7 +436,7 @@ fn cross_validate(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(config.folds);
-    let run_fold = |fold: usize| -> Result<Vec<(f64, bool)>> {
+    let run_fold = |fold: usize| -> Result<FoldResult> {
         let fit_rows: Vec<usize> = (0..y.len()).filter(|&r| fold_of[r] != fold).collect();
         let val_rows: Vec<usize> = (0..y.len()).filter(|&r| fold_of[r] == fold).collect();
         let x_fit: Array2<f64> = take_rows(x, &fit_rows);
@@ -448,6 +452,7 @@ fn cross_validate(
                 alpha,
                 previous.as_ref(),
                 config.max_iterations,
+                Tolerance::CROSS_VALIDATION,
             )?;
             out.push((
                 log_loss(&y_val, &fitted.predict(x_val.view())),
@@ -458,7 +463,7 @@ fn cross_validate(
         }
         Ok(out)
     };
-    let results: Vec<Result<Vec<(f64, bool)>>> = std::thread::scope(|scope| {
+    let results: Vec<Result<FoldResult>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let run_fold = &run_fold;
@@ -470,7 +475,7 @@ fn cross_validate(
                 })
             })
             .collect();
-        let mut by_fold: Vec<(usize, Result<Vec<(f64, bool)>>)> = handles
+        let mut by_fold: Vec<(usize, Result<FoldResult>)> = handles
             .into_iter()
             .flat_map(|h| {
                 h.join().unwrap_or_else(|_| {

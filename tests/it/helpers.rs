@@ -90,20 +90,47 @@ pub fn small_leads(rows: usize) -> String {
     text
 }
 
-/// Parse a simple CSV (no quoted separators) into header and rows.
+/// Parse a comma-separated CSV (quoted fields allowed, no newlines inside
+/// quotes) into header and rows.
 pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut lines = text.lines();
-    let header = lines
-        .next()
-        .unwrap_or("")
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let rows = lines
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect();
+    let mut lines = text.lines().filter(|l| !l.is_empty());
+    let header = split_csv_line(lines.next().unwrap_or(""));
+    let rows = lines.map(split_csv_line).collect();
     (header, rows)
+}
+
+/// Split one CSV line into unquoted fields.
+pub fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut in_quotes = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if in_quotes && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().expect("field").push('"');
+            }
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => fields.push(String::new()),
+            c => fields.last_mut().expect("field").push(c),
+        }
+    }
+    fields
+}
+
+/// Join fields into one CSV line, quoting where needed.
+pub fn csv_line(fields: &[String]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            if f.contains(',') || f.contains('"') {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The values of `column` in a parsed CSV.

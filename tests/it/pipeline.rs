@@ -126,27 +126,16 @@ fn reordered_columns_give_identical_scores() {
     let input = std::fs::read_to_string(project_file("data/leads.csv")).expect("input");
     let (header, rows) = parse_csv(&input);
     let order: Vec<usize> = (0..header.len()).rev().collect();
-    let mut reordered = order
-        .iter()
-        .map(|&i| header[i].clone())
-        .collect::<Vec<_>>()
-        .join(",");
-    reordered.push_str(",unused_extra\n");
+    let reorder = |fields: &[String], extra: &str| {
+        let mut out: Vec<String> = order.iter().map(|&i| fields[i].clone()).collect();
+        out.push(extra.to_string());
+        csv_line(&out) + "\n"
+    };
+    let mut reordered = reorder(&header, "unused_extra");
+    let mut head = csv_line(&header) + "\n";
     for row in rows.iter().take(500) {
-        reordered.push_str(
-            &order
-                .iter()
-                .map(|&i| row[i].clone())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        reordered.push_str(",whatever\n");
-    }
-    let mut head = header.join(",");
-    head.push('\n');
-    for row in rows.iter().take(500) {
-        head.push_str(&row.join(","));
-        head.push('\n');
+        reordered.push_str(&reorder(row, "whatever"));
+        head.push_str(&(csv_line(row) + "\n"));
     }
     write(dir.path(), "a.csv", &head);
     write(dir.path(), "b.csv", &reordered);

@@ -220,6 +220,10 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
         .collect();
     let true_auc = roc_auc(&y_holdout, &p_true);
     let model_auc = model.holdout().metrics.roc_auc;
+    eprintln!(
+        "{}\nholdout AUC: model {model_auc:.4}, true model {true_auc:.4}",
+        report.join("\n")
+    );
     assert!(
         (model_auc - true_auc).abs() <= 0.01,
         "model holdout AUC {model_auc:.4} vs true model {true_auc:.4}"

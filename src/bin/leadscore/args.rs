@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Fit a model on past leads and write a versioned model file.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Score new leads with a saved model (CSV or Parquet in, CSV or Parquet out).
     Score(ScoreArgs),
     /// Write realistic synthetic leads with a documented ground truth.

@@ -15,7 +15,7 @@ use args::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(a) => args::run_train(a),
+        Command::Train(a) => args::run_train(*a),
         Command::Score(a) => args::run_score(a),
         Command::Generate(a) => args::run_generate(a),
         Command::Inspect(a) => args::run_inspect(a),
