@@ -23,17 +23,31 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".leadscore-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
+    let mut tmp = temp_file_beside(path)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// A temporary file in the directory of `path` (created if needed), to be
+/// renamed onto `path` when complete. Its permissions follow the umask like
+/// any new file (tempfile's default of 0600 would surprise users).
+pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = parent_dir(path);
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".leadscore-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(&dir).map_err(io)
 }
 
 /// The directory a file lives in (`.` for a bare file name).
@@ -85,7 +99,7 @@ pub fn from_slice(bytes: &[u8], path: &Path) -> Result<Model> {
     if version == 0 {
         return Err(corrupt("format_version 0 does not exist".into()));
     }
-    // Version 1 is the only format so far; older versions get migrated here.
+    // Versions 1 and 2 share one layout: version 2 only adds an optional field.
     let model: Model = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     model.validate().map_err(corrupt)?;
     Ok(model)

@@ -23,7 +23,7 @@
 //!     ..TrainSettings::default()
 //! }
 //! .check()?;
-//! let model = train(&frame, path, &config, &NoProgress)?;
+//! let model = train(&frame, path, &config, &NoProgress)?.model;
 //! println!("holdout ROC AUC {:.3}", model.holdout().metrics.roc_auc);
 //! artifact::save(&model, Path::new("models/example.json"))?;
 //! # Ok(())
@@ -31,16 +31,20 @@
 //! ```
 
 pub mod artifact;
+pub mod backtest;
 pub mod data;
 pub mod dates;
 pub mod encode;
 pub mod error;
+pub mod evaluate;
 pub mod fit;
 pub mod generate;
 pub mod label;
 pub mod metrics;
 pub mod model;
+pub mod policy;
 pub mod progress;
+pub mod report;
 pub mod schema;
 pub mod score;
 pub mod stages;

@@ -5,12 +5,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::{sigmoid, EncodeError, EncodeNote, Encoder, FeatureEncoder, RawValue};
 use crate::metrics::Metrics;
+use crate::policy::{CutoffOutcome, CutoffPolicy};
 use crate::schema::{FeatureKind, Schema, Transform};
 use crate::stages::{Cutoffs, Stage};
 
 /// The artifact format this build writes. Every released version stays
 /// loadable (see `artifact.rs` and `tests/fixtures/`).
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// - 1: first release.
+/// - 2: adds `cutoff_choice` (the policies behind the cut-offs and what they
+///   give on the holdout); version-1 files load with `cutoff_choice: null`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One learned weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +97,22 @@ pub struct Holdout {
     pub metrics: Metrics,
 }
 
+/// How the cut-offs were chosen and what they give on the leads they were
+/// chosen on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CutoffChoice {
+    /// Policy behind the MQL cut-off.
+    pub mql_policy: CutoffPolicy,
+    /// Policy behind the SQL cut-off.
+    pub sql_policy: CutoffPolicy,
+    /// Which leads they were resolved on (e.g. "holdout (1000 leads)").
+    pub chosen_on: String,
+    /// Leads at or above the MQL cut-off on those leads.
+    pub mql: CutoffOutcome,
+    /// Leads at or above the SQL cut-off on those leads.
+    pub sql: CutoffOutcome,
+}
+
 /// How probabilities become points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -141,6 +162,8 @@ pub struct ModelParts {
     pub holdout: Holdout,
     /// Cut-offs.
     pub cutoffs: Cutoffs,
+    /// How the cut-offs were chosen.
+    pub cutoff_choice: Option<CutoffChoice>,
 }
 
 /// A fitted lead-scoring model (the content of the artifact).
@@ -158,6 +181,8 @@ pub struct Model {
     regularisation: Regularisation,
     holdout: Holdout,
     cutoffs: Cutoffs,
+    #[serde(default)]
+    cutoff_choice: Option<CutoffChoice>,
     points: PointsScale,
 }
 
@@ -202,6 +227,7 @@ impl Model {
             regularisation: parts.regularisation,
             holdout: parts.holdout,
             cutoffs: parts.cutoffs,
+            cutoff_choice: parts.cutoff_choice,
             points: PointsScale::ProbabilityTimes100,
         }
     }
@@ -287,6 +313,22 @@ impl Model {
     pub fn cutoffs(&self) -> Cutoffs {
         self.cutoffs
     }
+    /// How the cut-offs were chosen (absent in version-1 files).
+    pub fn cutoff_choice(&self) -> Option<&CutoffChoice> {
+        self.cutoff_choice.as_ref()
+    }
+
+    /// The same model with new cut-offs (weights untouched), written in the
+    /// current format.
+    pub fn with_cutoffs(&self, cutoffs: Cutoffs, choice: CutoffChoice) -> Model {
+        Model {
+            format_version: FORMAT_VERSION,
+            cutoffs,
+            cutoff_choice: Some(choice),
+            ..self.clone()
+        }
+    }
+
     /// Points scale.
     pub fn points_scale(&self) -> PointsScale {
         self.points

@@ -395,7 +395,7 @@ fn decide_column(
                 let covered: usize = p.levels.values().filter(|n| **n >= min_frequency).sum();
                 if p.levels.len() > 50 && covered * 2 < p.non_null {
                     return Ok(Decision::Exclude(format!(
-                        "free text: {} distinct values and only {:.0}% of rows in levels with at least {min_frequency} rows",
+                        "free text: {} distinct values and only {:.1}% of rows in levels with at least {min_frequency} rows",
                         p.levels.len(),
                         100.0 * covered as f64 / p.non_null as f64
                     )));

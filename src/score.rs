@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::artifact::parent_dir;
+use crate::artifact::temp_file_beside;
 use crate::data::{FileFormat, Origin, ReadOptions, TableBatches, DEFAULT_BATCH_ROWS};
 use crate::encode::{EncodeNote, FeatureColumn};
 use crate::error::{Error, Result};
@@ -139,17 +139,11 @@ pub fn score_file(
 ) -> Result<ScoreSummary> {
     let mut batches = TableBatches::open(input, &options.read, options.batch_rows)?;
     let separator = batches.separator().unwrap_or(b',');
-    let out_dir = parent_dir(output);
     let io = |source| Error::Io {
         path: output.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(&out_dir).map_err(io)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".leadscore-")
-        .suffix(".tmp")
-        .tempfile_in(&out_dir)
-        .map_err(io)?;
+    let tmp = temp_file_beside(output)?;
     let mut sink: Option<Sink> = None;
     let mut summary = ScoreSummary {
         input: input.to_path_buf(),
@@ -262,4 +256,20 @@ pub fn score_file(
     }
     summary.mean_probability = probability_sum / summary.rows.max(1) as f64;
     Ok(summary)
+}
+
+/// Score a labelled table with a model: the outcomes (read with the model's
+/// label column and converted value) and the probabilities, row by row.
+pub fn score_labelled(model: &Model, df: &DataFrame, path: &Path) -> Result<(Vec<bool>, Vec<f64>)> {
+    let schema = model.schema();
+    let labels = crate::label::read_labels(df, path, &schema.label, Some(&schema.positive))?;
+    let origin = Origin {
+        path,
+        rows_before: 0,
+    };
+    let scored = score_frame(model, df, origin)?;
+    Ok((
+        labels.converted,
+        scored.scores.iter().map(|s| s.probability).collect(),
+    ))
 }

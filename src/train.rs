@@ -14,10 +14,14 @@ use crate::data::{text_values, Origin};
 use crate::dates::{format_date, parse_datetime};
 use crate::encode::{EncodeError, Encoder, FeatureColumn};
 use crate::error::{Error, Result};
+use crate::evaluate::{evaluate, Evaluation};
 use crate::fit::{fit_logistic, take_rows, FittedWeights, Tolerance, DEFAULT_MAX_ITERATIONS};
 use crate::label::read_labels;
-use crate::metrics::{log_loss, Metrics};
-use crate::model::{CvRow, Holdout, Model, ModelParts, Regularisation, TrainingCard};
+use crate::metrics::log_loss;
+use crate::model::{
+    CutoffChoice, CvRow, Holdout, Model, ModelParts, PointsScale, Regularisation, TrainingCard,
+};
+use crate::policy::{outcome, resolve, CutoffPolicy};
 use crate::progress::Progress;
 use crate::schema::{
     infer_schema, ColumnOverride, ColumnsConfig, Schema, SchemaConfig, DEFAULT_MIN_FREQUENCY,
@@ -27,6 +31,15 @@ use crate::stages::{Cutoffs, DEFAULT_MQL, DEFAULT_SQL};
 /// Penalties tried by cross-validation by default: α on the summed log loss
 /// (= 1/C in scikit-learn), strongest first so each fit warm-starts the next.
 pub const DEFAULT_ALPHAS: [f64; 7] = [1e4, 1e3, 1e2, 1e1, 1.0, 1e-1, 1e-2];
+/// Default MQL policy: the top 30% of leads by probability. Funnels commonly
+/// qualify a quarter to a third of leads for marketing follow-up; volume is
+/// what teams plan around, and the summary shows the precision and recall it
+/// buys on the holdout.
+pub const DEFAULT_MQL_POLICY: CutoffPolicy = CutoffPolicy::Top(0.3);
+/// Default SQL policy: the top 10% of leads, the list a sales team can work
+/// personally. A share policy always resolves and always lies above the MQL
+/// cut-off.
+pub const DEFAULT_SQL_POLICY: CutoffPolicy = CutoffPolicy::Top(0.1);
 /// Default number of cross-validation folds.
 pub const DEFAULT_FOLDS: usize = 5;
 /// Default share of rows held out.
@@ -60,10 +73,10 @@ pub struct TrainSettings {
     pub holdout: Option<f64>,
     /// Seed for the split and folds.
     pub seed: Option<u64>,
-    /// MQL cut-off.
-    pub mql: Option<f64>,
-    /// SQL cut-off.
-    pub sql: Option<f64>,
+    /// MQL cut-off policy.
+    pub mql: Option<CutoffPolicy>,
+    /// SQL cut-off policy.
+    pub sql: Option<CutoffPolicy>,
     /// Iteration cap per fit.
     pub max_iterations: Option<u64>,
     /// Model name (default: the data file's stem).
@@ -78,7 +91,9 @@ pub struct TrainConfig {
     alphas: Vec<f64>,
     holdout: f64,
     seed: u64,
-    cutoffs: Cutoffs,
+    mql: CutoffPolicy,
+    sql: CutoffPolicy,
+    default_policies: bool,
     max_iterations: u64,
     name: Option<String>,
 }
@@ -125,10 +140,12 @@ impl TrainSettings {
                 format!("{holdout}; use a share between 0 and 0.9"),
             ));
         }
-        let cutoffs = Cutoffs::new(
-            self.mql.unwrap_or(DEFAULT_MQL),
-            self.sql.unwrap_or(DEFAULT_SQL),
-        )?;
+        let default_policies = self.mql.is_none() && self.sql.is_none();
+        let mql = self.mql.unwrap_or(DEFAULT_MQL_POLICY);
+        let sql = self.sql.unwrap_or(DEFAULT_SQL_POLICY);
+        if let (CutoffPolicy::Probability(m), CutoffPolicy::Probability(s)) = (mql, sql) {
+            Cutoffs::new(m, s)?;
+        }
         let max_iterations = self.max_iterations.unwrap_or(DEFAULT_MAX_ITERATIONS);
         if max_iterations == 0 {
             return Err(invalid("--max-iterations", "must be at least 1"));
@@ -152,30 +169,52 @@ impl TrainSettings {
             alphas,
             holdout,
             seed: self.seed.unwrap_or(DEFAULT_SEED),
-            cutoffs,
+            mql,
+            sql,
+            default_policies,
             max_iterations,
             name: self.name,
         })
     }
 }
 
-/// Train a model on a table read from `path`.
-pub fn train(
-    df: &DataFrame,
-    path: &Path,
-    config: &TrainConfig,
-    progress: &dyn Progress,
-) -> Result<Model> {
-    let mut warnings = Vec::new();
+impl TrainConfig {
+    /// Cross-validation folds.
+    pub fn folds(&self) -> usize {
+        self.folds
+    }
+    /// MQL cut-off policy.
+    pub fn mql_policy(&self) -> CutoffPolicy {
+        self.mql
+    }
+    /// SQL cut-off policy.
+    pub fn sql_policy(&self) -> CutoffPolicy {
+        self.sql
+    }
+}
+
+/// A training table turned into typed columns: schema, labels, dates and one
+/// [`FeatureColumn`] per feature. Shared by [`train`] and the backtest.
+pub struct Prepared {
+    /// The inferred schema (with the label's converted value filled in).
+    pub schema: Schema,
+    /// Converted or not, per row.
+    pub labels: Vec<bool>,
+    /// Seconds since the epoch per row, when a date column was given.
+    pub dates: Option<Vec<i64>>,
+    /// Feature values, in schema order.
+    pub columns: Vec<FeatureColumn>,
+}
+
+/// Infer the schema and read labels, dates and feature columns.
+pub fn prepare(df: &DataFrame, path: &Path, config: &TrainConfig) -> Result<Prepared> {
     let mut schema = infer_schema(df, path, &config.schema)?;
     let labels = read_labels(df, path, &schema.label, config.schema.positive.as_deref())?;
     schema.positive = labels.positive.clone();
-    let y = &labels.converted;
     let origin = Origin {
         path,
         rows_before: 0,
     };
-
     let dates = match &schema.date {
         Some(name) => Some(read_dates(df, path, name)?),
         None => None,
@@ -185,24 +224,153 @@ pub fn train(
         .iter()
         .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
         .collect::<Result<Vec<_>>>()?;
+    Ok(Prepared {
+        schema,
+        labels: labels.converted,
+        dates,
+        columns,
+    })
+}
 
-    let split = split_rows(y, dates.as_deref(), config.holdout, config.seed);
-    let train_rows = split.train;
-    let holdout_rows = split.holdout;
-    let y_train: Vec<bool> = train_rows.iter().map(|&r| y[r]).collect();
-    let y_holdout: Vec<bool> = holdout_rows.iter().map(|&r| y[r]).collect();
-    let pos_train = y_train.iter().filter(|c| **c).count();
-    if pos_train < config.folds || y_train.len() - pos_train < config.folds {
+/// A model fitted on some rows: its encoder, weights and penalty choice.
+pub struct FittedRows {
+    /// Encoder fitted on those rows.
+    pub encoder: Encoder,
+    /// Weights oriented on conversion.
+    pub weights: FittedWeights,
+    /// Chosen penalty.
+    pub alpha: f64,
+    /// Cross-validation table.
+    pub cv: Vec<CvRow>,
+}
+
+impl FittedRows {
+    /// Conversion probabilities for `rows` of the prepared table.
+    pub fn predict(&self, prepared: &Prepared, rows: &[usize], path: &Path) -> Result<Vec<f64>> {
+        let x = self
+            .encoder
+            .design_matrix(&prepared.columns, rows)
+            .map_err(|(f, row, e)| encode_error_to_error(path, &prepared.schema, f, row, e))?;
+        Ok(self.weights.predict(x.view()))
+    }
+}
+
+/// Fit the encoder and the penalised logistic regression on `rows`, choosing
+/// the penalty by stratified k-fold cross-validation on those rows.
+pub fn fit_rows(
+    prepared: &Prepared,
+    rows: &[usize],
+    path: &Path,
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<FittedRows> {
+    let y: Vec<bool> = rows.iter().map(|&r| prepared.labels[r]).collect();
+    let positives = y.iter().filter(|c| **c).count();
+    if positives < config.folds || y.len() - positives < config.folds {
         return Err(Error::TooFewRows {
             path: path.to_path_buf(),
             detail: format!(
-                "the training part has {pos_train} converted and {} other leads; {}-fold cross-validation needs at least {} of each",
-                y_train.len() - pos_train,
+                "the training part has {positives} converted and {} other leads; {}-fold cross-validation needs at least {} of each",
+                y.len() - positives,
                 config.folds,
                 config.folds
             ),
         });
     }
+    let encoder = Encoder::fit(&prepared.schema, &prepared.columns, rows);
+    let x = encoder
+        .design_matrix(&prepared.columns, rows)
+        .map_err(|(f, row, e)| encode_error_to_error(path, &prepared.schema, f, row, e))?;
+    let total = (config.folds * config.alphas.len() + 1) as u64;
+    progress.start("cross-validating the penalty", total);
+    let cv = cross_validate(x.view(), &y, config, progress)?;
+    let alpha = cv
+        .iter()
+        .filter(|r| r.mean_log_loss.is_finite())
+        .min_by(|a, b| a.mean_log_loss.total_cmp(&b.mean_log_loss))
+        .map(|r| r.alpha)
+        .unwrap_or(1.0);
+    let weights = fit_logistic(
+        x.view(),
+        &y,
+        alpha,
+        None,
+        config.max_iterations,
+        Tolerance::FINAL,
+    )?;
+    progress.advance(1);
+    progress.finish();
+    Ok(FittedRows {
+        encoder,
+        weights,
+        alpha,
+        cv,
+    })
+}
+
+/// A trained model and its evaluation on the holdout.
+pub struct Trained {
+    /// The model (what gets saved).
+    pub model: Model,
+    /// The full holdout evaluation (for the summary and the report).
+    pub holdout: Evaluation,
+    /// Holdout outcomes (for the report's score distribution).
+    pub holdout_labels: Vec<bool>,
+    /// Holdout probabilities.
+    pub holdout_probabilities: Vec<f64>,
+}
+
+/// Leads per second over the date column's span, when there is one.
+pub fn arrival_rate(dates: Option<&[i64]>) -> Option<f64> {
+    let d = dates?;
+    let (min, max) = (d.iter().min()?, d.iter().max()?);
+    let span = (max - min) as f64;
+    (span > 0.0).then(|| d.len() as f64 / span)
+}
+
+/// Resolve MQL and SQL policies on labelled, scored leads.
+pub fn choose_cutoffs(
+    mql: CutoffPolicy,
+    sql: CutoffPolicy,
+    labels: &[bool],
+    probabilities: &[f64],
+    arrivals_per_second: Option<f64>,
+    chosen_on: String,
+) -> Result<(Cutoffs, CutoffChoice)> {
+    let m = resolve(mql, labels, probabilities, arrivals_per_second)?;
+    let s = resolve(sql, labels, probabilities, arrivals_per_second)?;
+    if s < m {
+        return Err(Error::InvalidArgument {
+            name: "--sql".into(),
+            message: format!(
+                "SQL policy {sql} gives cut-off {s:.4}, below the MQL cut-off {m:.4} from {mql}; choose a stricter SQL policy"
+            ),
+        });
+    }
+    let cutoffs = Cutoffs::new(m.clamp(1e-9, 1.0 - 1e-9), s.clamp(1e-9, 1.0 - 1e-9))?;
+    let choice = CutoffChoice {
+        mql_policy: mql,
+        sql_policy: sql,
+        chosen_on,
+        mql: outcome(labels, probabilities, cutoffs.mql()),
+        sql: outcome(labels, probabilities, cutoffs.sql()),
+    };
+    Ok((cutoffs, choice))
+}
+
+/// Train a model on a table read from `path`.
+pub fn train(
+    df: &DataFrame,
+    path: &Path,
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<Trained> {
+    let mut warnings = Vec::new();
+    let prepared = prepare(df, path, config)?;
+    let y = &prepared.labels;
+    let dates = prepared.dates.as_deref();
+    let split = split_rows(y, dates, config.holdout, config.seed);
+    let y_holdout: Vec<bool> = split.holdout.iter().map(|&r| y[r]).collect();
     let pos_holdout = y_holdout.iter().filter(|c| **c).count();
     if pos_holdout == 0 || pos_holdout == y_holdout.len() {
         warnings.push(format!(
@@ -210,62 +378,63 @@ pub fn train(
             y_holdout.len()
         ));
     }
-
-    let encoder = Encoder::fit(&schema, &columns, &train_rows);
-    let encode_error =
-        |(f, row, e): (usize, usize, EncodeError)| encode_error_to_error(path, &schema, f, row, e);
-    let x_train = encoder
-        .design_matrix(&columns, &train_rows)
-        .map_err(encode_error)?;
-    let x_holdout = encoder
-        .design_matrix(&columns, &holdout_rows)
-        .map_err(encode_error)?;
-
-    let total = (config.folds * config.alphas.len() + 1) as u64;
-    progress.start("cross-validating the penalty", total);
-    let cv = cross_validate(x_train.view(), &y_train, config, progress)?;
-    let best = cv
-        .iter()
-        .filter(|r| r.mean_log_loss.is_finite())
-        .min_by(|a, b| a.mean_log_loss.total_cmp(&b.mean_log_loss))
-        .map(|r| r.alpha)
-        .unwrap_or(1.0);
-    if cv.iter().any(|r| !r.converged) {
+    let fitted = fit_rows(&prepared, &split.train, path, config, progress)?;
+    if fitted.cv.iter().any(|r| !r.converged) {
         warnings.push("some cross-validation fits did not converge within the iteration cap; raise --max-iterations".into());
     }
-    let fitted = fit_logistic(
-        x_train.view(),
-        &y_train,
-        best,
-        None,
-        config.max_iterations,
-        Tolerance::FINAL,
-    )?;
-    progress.advance(1);
-    progress.finish();
-    if !fitted.converged {
+    if !fitted.weights.converged {
         warnings.push(format!(
             "the final fit did not converge (gradient norm {:.3e}); raise --max-iterations",
-            fitted.gradient_norm
+            fitted.weights.gradient_norm
         ));
     }
-
-    let p_holdout = fitted.predict(x_holdout.view());
-    let metrics = Metrics::compute(&y_holdout, &p_holdout);
-    let first_last = dates.as_ref().map(|d| {
+    let p_holdout = fitted.predict(&prepared, &split.holdout, path)?;
+    let chosen_on = format!("holdout ({} leads)", y_holdout.len());
+    let (cutoffs, choice) = match choose_cutoffs(
+        config.mql,
+        config.sql,
+        &y_holdout,
+        &p_holdout,
+        arrival_rate(dates),
+        chosen_on,
+    ) {
+        Ok(chosen) => chosen,
+        Err(e) if config.default_policies => {
+            warnings.push(format!(
+                "default cut-off policies could not be applied on the holdout ({e}); using MQL {DEFAULT_MQL} and SQL {DEFAULT_SQL}"
+            ));
+            let fixed = Cutoffs::default();
+            let choice = CutoffChoice {
+                mql_policy: CutoffPolicy::Probability(DEFAULT_MQL),
+                sql_policy: CutoffPolicy::Probability(DEFAULT_SQL),
+                chosen_on: "fallback".into(),
+                mql: outcome(&y_holdout, &p_holdout, fixed.mql()),
+                sql: outcome(&y_holdout, &p_holdout, fixed.sql()),
+            };
+            (fixed, choice)
+        }
+        Err(e) => return Err(e),
+    };
+    let evaluation = evaluate(
+        &y_holdout,
+        &p_holdout,
+        cutoffs,
+        PointsScale::ProbabilityTimes100,
+    );
+    let first_last = dates.map(|d| {
         let min = d.iter().copied().min().unwrap_or(0);
         let max = d.iter().copied().max().unwrap_or(0);
         (format_date(min), format_date(max))
     });
     let from_date = dates
-        .as_ref()
-        .and_then(|d| holdout_rows.iter().map(|&r| d[r]).min())
+        .and_then(|d| split.holdout.iter().map(|&r| d[r]).min())
         .map(format_date);
     let name = config.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "model".into())
     });
+    let positives = y.iter().filter(|c| **c).count();
     let training = TrainingCard {
         data_file: path
             .file_name()
@@ -273,26 +442,26 @@ pub fn train(
             .unwrap_or_default(),
         data_sha256: crate::data::sha256_file(path)?,
         rows: y.len(),
-        positives: labels.positives(),
-        rows_train: y_train.len(),
-        positives_train: pos_train,
+        positives,
+        rows_train: split.train.len(),
+        positives_train: split.train.iter().filter(|&&r| y[r]).count(),
         date_range: first_last,
         warnings,
     };
-    Ok(Model::new(ModelParts {
+    let model = Model::new(ModelParts {
         name,
         training,
-        schema,
-        encoder,
-        weights: fitted.weights.to_vec(),
-        intercept: fitted.intercept,
+        schema: prepared.schema,
+        encoder: fitted.encoder,
+        weights: fitted.weights.weights.to_vec(),
+        intercept: fitted.weights.intercept,
         regularisation: Regularisation {
-            alpha: best,
-            c: 1.0 / best,
+            alpha: fitted.alpha,
+            c: 1.0 / fitted.alpha,
             folds: config.folds,
-            cv,
-            converged: fitted.converged,
-            gradient_norm: fitted.gradient_norm,
+            cv: fitted.cv,
+            converged: fitted.weights.converged,
+            gradient_norm: fitted.weights.gradient_norm,
         },
         holdout: Holdout {
             split: if dates.is_some() {
@@ -302,10 +471,17 @@ pub fn train(
             },
             fraction: config.holdout,
             from_date,
-            metrics,
+            metrics: evaluation.metrics,
         },
-        cutoffs: config.cutoffs,
-    }))
+        cutoffs,
+        cutoff_choice: Some(choice),
+    });
+    Ok(Trained {
+        model,
+        holdout: evaluation,
+        holdout_labels: y_holdout,
+        holdout_probabilities: p_holdout,
+    })
 }
 
 /// Turn an encoding failure at (feature, row) into a user-facing error.
@@ -347,7 +523,8 @@ pub fn encode_error_to_error(
     }
 }
 
-fn read_dates(df: &DataFrame, path: &Path, name: &str) -> Result<Vec<i64>> {
+/// Parse a date column to seconds since the epoch; every row must have a date.
+pub fn read_dates(df: &DataFrame, path: &Path, name: &str) -> Result<Vec<i64>> {
     let text = text_values(df.column(name)?)?;
     text.iter()
         .enumerate()

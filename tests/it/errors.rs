@@ -283,7 +283,31 @@ fn invalid_cut_offs_and_separator() {
             "1.5",
         ],
     );
-    assert_user_error(&out, &["--mql", "1.5"]);
+    // Argument parsing errors come from clap: exit code 2 and its usual hint line.
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--mql") && err.contains("between 0 and 1"),
+        "{err}"
+    );
+    let out = leadscore(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "t.csv",
+            "--label",
+            "converted",
+            "--separator",
+            "ab",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a single ASCII separator"),
+        "{}",
+        stderr(&out)
+    );
     let out = leadscore(
         dir.path(),
         &[

@@ -2,6 +2,7 @@
 //! recovery of a known truth, and parity with scikit-learn.
 
 mod errors;
+mod evaluation;
 mod helpers;
 mod pipeline;
 mod sklearn_parity;

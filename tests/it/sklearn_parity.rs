@@ -45,7 +45,9 @@ fn coefficients_and_auc_match_scikit_learn_on_bank_marketing() {
     }
     .check()
     .expect("config");
-    let model = train(&frame, &path, &config, &NoProgress).expect("trains");
+    let model = train(&frame, &path, &config, &NoProgress)
+        .expect("trains")
+        .model;
     assert!(model.regularisation().converged);
 
     let labels = read_labels(&frame, &path, "y", Some("yes"))

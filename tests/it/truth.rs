@@ -64,7 +64,9 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
     }
     .check()
     .expect("valid config");
-    let model = train(&frame, &path, &config, &NoProgress).expect("trains");
+    let model = train(&frame, &path, &config, &NoProgress)
+        .expect("trains")
+        .model;
     assert!(model.regularisation().converged);
 
     // Rebuild the training design matrix exactly as training did.

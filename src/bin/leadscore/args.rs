@@ -6,9 +6,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use leadscore::backtest::{backtest, Every};
 use leadscore::data::{read_table, ReadOptions};
+use leadscore::evaluate::evaluate;
+use leadscore::policy::CutoffPolicy;
+use leadscore::report::{render, ReportInput};
 use leadscore::schema::ColumnsConfig;
+use leadscore::score::score_labelled;
 use leadscore::score::{score_file, ScoreOptions};
+use leadscore::train::{arrival_rate, choose_cutoffs, read_dates, TrainConfig};
 use leadscore::train::{train, TrainSettings};
 use leadscore::{artifact, generate};
 
@@ -35,25 +41,17 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Show a saved model: data, decisions, penalty, holdout metrics, weights.
     Inspect(InspectArgs),
+    /// Evaluate a model on labelled leads: metrics with intervals, calibration, lift, stages.
+    Evaluate(EvaluateArgs),
+    /// Re-set a model's MQL/SQL cut-offs by policy on labelled leads; writes a new model.
+    Cutoffs(CutoffsArgs),
+    /// Rolling-origin backtest: train on the past, test on each following period.
+    Backtest(Box<BacktestArgs>),
 }
 
-/// `leadscore train`
+/// Where the leads are and what their columns mean (shared by train and backtest).
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:
-  leadscore train --data data/leads.csv --label converted --id lead_id --date created_at
-  leadscore train --data data/bank-full.csv --label y --positive yes --exclude duration
-  leadscore train --data leads.parquet --label won --config leadscore.toml --out models/prod.json --json
-
-Columns are inferred (numeric, yes/no, categorical); id-like and free-text columns are
-excluded with a warning. Override per column in leadscore.toml (read from the current
-directory when present, or --config):
-  [columns.website_visits]
-  transform = \"log1p\"      # or \"none\"
-  [columns.pdays]
-  sentinel = -1            # a 'not applicable' code, or \"none\"
-  [columns.notes]
-  exclude = true")]
-pub struct TrainArgs {
+pub struct ColumnArgs {
     /// Past leads: CSV (any separator) or Parquet.
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
@@ -78,6 +76,61 @@ pub struct TrainArgs {
     /// CSV separator (default: sniffed from the header).
     #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
     pub separator: Option<u8>,
+    /// Minimum rows for a category level to get its own weight [default: 20].
+    #[arg(long)]
+    pub min_frequency: Option<usize>,
+}
+
+/// How to fit and where the MQL/SQL cut-offs go (shared by train and backtest).
+#[derive(Args, Debug)]
+pub struct FitArgs {
+    /// MQL cut-off policy: p:0.25, recall:0.8, precision:0.4, top:0.1 or capacity:200/week [default: top:0.3].
+    #[arg(long, value_name = "POLICY")]
+    pub mql: Option<CutoffPolicy>,
+    /// SQL cut-off policy, as --mql [default: top:0.1].
+    #[arg(long, value_name = "POLICY")]
+    pub sql: Option<CutoffPolicy>,
+    /// Cross-validation folds [default: 5].
+    #[arg(long)]
+    pub folds: Option<usize>,
+    /// Penalties to try, alpha = 1/C [default: 10000,1000,100,10,1,0.1,0.01].
+    #[arg(long, value_delimiter = ',')]
+    pub alphas: Option<Vec<f64>>,
+    /// Seed for the random split and folds [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Iteration cap per fit [default: 1000].
+    #[arg(long)]
+    pub max_iterations: Option<u64>,
+}
+
+/// `leadscore train`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore train --data data/leads.csv --label converted --id lead_id --date created_at
+  leadscore train --data data/bank-full.csv --label y --positive yes --exclude duration
+  leadscore train --data leads.parquet --label won --mql recall:0.9 --sql capacity:200/week --date created --report holdout.html
+  leadscore train --data leads.csv --label won --config leadscore.toml --out models/prod.json --json
+
+Columns are inferred (numeric, yes/no, categorical); id-like and free-text columns are
+excluded with a warning. Override per column in leadscore.toml (read from the current
+directory when present, or --config):
+  [columns.website_visits]
+  transform = \"log1p\"      # or \"none\"
+  [columns.pdays]
+  sentinel = -1            # a 'not applicable' code, or \"none\"
+  [columns.notes]
+  exclude = true")]
+pub struct TrainArgs {
+    /// Data and column roles.
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// Fitting and cut-offs.
+    #[command(flatten)]
+    pub fit: FitArgs,
+    /// Share of rows held out [default: 0.2].
+    #[arg(long)]
+    pub holdout: Option<f64>,
     /// Where to write the model (default: MODELS_DIR/NAME-TIMESTAMP.json).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -87,31 +140,95 @@ pub struct TrainArgs {
     /// Model name (default: the data file's name).
     #[arg(long)]
     pub name: Option<String>,
-    /// MQL probability cut-off [default: 0.15].
-    #[arg(long, value_name = "P")]
-    pub mql: Option<f64>,
-    /// SQL probability cut-off [default: 0.35].
-    #[arg(long, value_name = "P")]
-    pub sql: Option<f64>,
-    /// Cross-validation folds [default: 5].
-    #[arg(long)]
-    pub folds: Option<usize>,
-    /// Penalties to try, alpha = 1/C [default: 10000,1000,100,10,1,0.1,0.01].
-    #[arg(long, value_delimiter = ',')]
-    pub alphas: Option<Vec<f64>>,
-    /// Share of rows held out [default: 0.2].
-    #[arg(long)]
-    pub holdout: Option<f64>,
-    /// Seed for the random split and folds [default: 42].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Minimum rows for a category level to get its own weight [default: 20].
-    #[arg(long)]
-    pub min_frequency: Option<usize>,
-    /// Iteration cap per fit [default: 1000].
-    #[arg(long)]
-    pub max_iterations: Option<u64>,
+    /// Write the HTML report of the holdout evaluation here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print a machine-readable summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadscore evaluate`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore evaluate --model models/default.json --data data/leads.csv
+  leadscore evaluate --model models/default.json --data last_quarter.parquet --report evaluation.html --json")]
+pub struct EvaluateArgs {
+    /// Model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// Labelled leads (with the model's label column).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// CSV separator (default: sniffed).
+    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
+    pub separator: Option<u8>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print the evaluation as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadscore cutoffs`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore cutoffs --model models/default.json --data data/leads.csv --mql recall:0.8 --sql precision:0.4 --out models/tuned.json
+  leadscore cutoffs --model models/default.json --data data/leads.csv --mql top:0.3 --sql capacity:20/week --out models/capacity.json --json
+
+Policies: p:P (a fixed probability), recall:R (highest cut-off keeping share R of the
+customers), precision:P (lowest cut-off whose leads convert at least P), top:S (top share
+S of leads), capacity:N/day|week|month (as many leads as sales can handle, from the arrival
+rate measured on the model's date column).")]
+pub struct CutoffsArgs {
+    /// Model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// Labelled leads to choose the cut-offs on.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// MQL policy.
+    #[arg(long, value_name = "POLICY")]
+    pub mql: CutoffPolicy,
+    /// SQL policy.
+    #[arg(long, value_name = "POLICY")]
+    pub sql: CutoffPolicy,
+    /// Where to write the model with the new cut-offs.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Date column for capacity policies (default: the model's date column).
+    #[arg(long, value_name = "COLUMN")]
+    pub date: Option<String>,
+    /// CSV separator (default: sniffed).
+    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
+    pub separator: Option<u8>,
+    /// Print a machine-readable summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadscore backtest`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore backtest --data data/leads.csv --label converted --id lead_id --date created_at --every month
+  leadscore backtest --data leads.parquet --label won --date created --every quarter --json
+
+For each period, trains on every lead created before it and tests on the period's leads.")]
+pub struct BacktestArgs {
+    /// Data and column roles (--date is required).
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// Fitting and cut-offs (resolved on each period's training leads).
+    #[command(flatten)]
+    pub fit: FitArgs,
+    /// Period length.
+    #[arg(long, value_enum, default_value = "month")]
+    pub every: Every,
+    /// Skip periods with fewer earlier leads than this.
+    #[arg(long, default_value_t = 500)]
+    pub min_train_rows: usize,
+    /// Print the table as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -191,9 +308,13 @@ fn parse_separator(text: &str) -> Result<u8, String> {
     }
 }
 
-/// Run `train`.
-pub fn run_train(a: TrainArgs) -> Result<()> {
-    let config_path = a.config.clone().or_else(|| {
+fn train_config(
+    columns: &ColumnArgs,
+    fit: &FitArgs,
+    holdout: Option<f64>,
+    name: Option<String>,
+) -> Result<TrainConfig> {
+    let config_path = columns.config.clone().or_else(|| {
         let default = PathBuf::from("leadscore.toml");
         default.exists().then_some(default)
     });
@@ -204,40 +325,170 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
         }
         None => None,
     };
-    let config = TrainSettings {
-        label: a.label,
-        positive: a.positive,
-        id: a.id,
-        date: a.date,
-        exclude: a.exclude,
+    Ok(TrainSettings {
+        label: columns.label.clone(),
+        positive: columns.positive.clone(),
+        id: columns.id.clone(),
+        date: columns.date.clone(),
+        exclude: columns.exclude.clone(),
         config_file,
-        min_frequency: a.min_frequency,
-        folds: a.folds,
-        alphas: a.alphas,
-        holdout: a.holdout,
-        seed: a.seed,
-        mql: a.mql,
-        sql: a.sql,
-        max_iterations: a.max_iterations,
-        name: a.name,
+        min_frequency: columns.min_frequency,
+        folds: fit.folds,
+        alphas: fit.alphas.clone(),
+        holdout,
+        seed: fit.seed,
+        mql: fit.mql,
+        sql: fit.sql,
+        max_iterations: fit.max_iterations,
+        name,
     }
-    .check()?;
+    .check()?)
+}
+
+/// Run `train`.
+pub fn run_train(a: TrainArgs) -> Result<()> {
+    let config = train_config(&a.columns, &a.fit, a.holdout, a.name.clone())?;
+    let data = &a.columns.data;
+    let frame = read_table(
+        data,
+        &ReadOptions {
+            separator: a.columns.separator,
+        },
+    )?;
+    let trained = train(&frame, data, &config, &Bars::default())?;
+    let model = &trained.model;
+    let out = a.out.unwrap_or_else(|| {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        a.models_dir.join(format!("{}-{stamp}.json", model.name()))
+    });
+    artifact::save(model, &out)?;
+    if let Some(report) = &a.report {
+        let html = render(&ReportInput {
+            title: format!("leadscore: {}", model.name()),
+            subject: format!(
+                "Holdout of {} ({} leads, {} split)",
+                model.training().data_file,
+                trained.holdout_labels.len(),
+                model.holdout().split
+            ),
+            model,
+            evaluation: &trained.holdout,
+            labels: &trained.holdout_labels,
+            probabilities: &trained.holdout_probabilities,
+        })?;
+        artifact::write_atomically(report, html.as_bytes())?;
+    }
+    if a.json {
+        output::print_json(&output::train_summary(model, &trained.holdout, &out))?;
+    } else {
+        output::print_train(model, &trained.holdout, &out);
+        if let Some(report) = &a.report {
+            println!("report    {}", report.display());
+        }
+    }
+    Ok(())
+}
+
+/// Run `evaluate`.
+pub fn run_evaluate(a: EvaluateArgs) -> Result<()> {
+    let model = artifact::load(&a.model)?;
     let frame = read_table(
         &a.data,
         &ReadOptions {
             separator: a.separator,
         },
     )?;
-    let model = train(&frame, &a.data, &config, &Bars::default())?;
-    let out = a.out.unwrap_or_else(|| {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        a.models_dir.join(format!("{}-{stamp}.json", model.name()))
-    });
-    artifact::save(&model, &out)?;
+    let (labels, probabilities) = score_labelled(&model, &frame, &a.data)?;
+    let evaluation = evaluate(
+        &labels,
+        &probabilities,
+        model.cutoffs(),
+        model.points_scale(),
+    );
+    if let Some(report) = &a.report {
+        let html = render(&ReportInput {
+            title: format!("leadscore: {} on {}", model.name(), a.data.display()),
+            subject: format!("{} leads from {}", labels.len(), a.data.display()),
+            model: &model,
+            evaluation: &evaluation,
+            labels: &labels,
+            probabilities: &probabilities,
+        })?;
+        artifact::write_atomically(report, html.as_bytes())?;
+    }
     if a.json {
-        output::print_json(&output::train_summary(&model, &out))?;
+        output::print_json(&evaluation)?;
     } else {
-        output::print_train(&model, &out);
+        output::print_evaluation(&evaluation);
+        if let Some(report) = &a.report {
+            println!("report    {}", report.display());
+        }
+    }
+    Ok(())
+}
+
+/// Run `cutoffs`.
+pub fn run_cutoffs(a: CutoffsArgs) -> Result<()> {
+    let model = artifact::load(&a.model)?;
+    let frame = read_table(
+        &a.data,
+        &ReadOptions {
+            separator: a.separator,
+        },
+    )?;
+    let (labels, probabilities) = score_labelled(&model, &frame, &a.data)?;
+    let date_column = a.date.clone().or_else(|| model.schema().date.clone());
+    let rate = match &date_column {
+        Some(column) if frame.column(column).is_ok() => {
+            arrival_rate(Some(&read_dates(&frame, &a.data, column)?))
+        }
+        _ => None,
+    };
+    let chosen_on = format!(
+        "{} ({} leads)",
+        a.data
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        labels.len()
+    );
+    let (cutoffs, choice) = choose_cutoffs(a.mql, a.sql, &labels, &probabilities, rate, chosen_on)?;
+    let updated = model.with_cutoffs(cutoffs, choice);
+    artifact::save(&updated, &a.out)?;
+    if a.json {
+        output::print_json(&serde_json::json!({
+            "model": a.out,
+            "cutoffs": updated.cutoffs(),
+            "choice": updated.cutoff_choice(),
+        }))?;
+    } else {
+        output::print_cutoffs(&updated, &a.out);
+    }
+    Ok(())
+}
+
+/// Run `backtest`.
+pub fn run_backtest(a: BacktestArgs) -> Result<()> {
+    let config = train_config(&a.columns, &a.fit, None, None)?;
+    let data = &a.columns.data;
+    let frame = read_table(
+        data,
+        &ReadOptions {
+            separator: a.columns.separator,
+        },
+    )?;
+    let rows = backtest(
+        &frame,
+        data,
+        &config,
+        a.every,
+        a.min_train_rows,
+        &Bars::default(),
+    )?;
+    if a.json {
+        output::print_json(&rows)?;
+    } else {
+        output::print_backtest(&rows);
     }
     Ok(())
 }

@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         Command::Score(a) => args::run_score(a),
         Command::Generate(a) => args::run_generate(a),
         Command::Inspect(a) => args::run_inspect(a),
+        Command::Evaluate(a) => args::run_evaluate(a),
+        Command::Cutoffs(a) => args::run_cutoffs(a),
+        Command::Backtest(a) => args::run_backtest(*a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Serialize;
 
+use leadscore::backtest::BacktestRow;
+use leadscore::evaluate::Evaluation;
 use leadscore::model::{Coefficient, Model};
 use leadscore::score::ScoreSummary;
 
@@ -29,14 +31,20 @@ pub struct TrainSummary<'a> {
     alpha: f64,
     c: f64,
     holdout: &'a leadscore::model::Holdout,
+    holdout_evaluation: &'a Evaluation,
     cutoffs: leadscore::stages::Cutoffs,
+    cutoff_choice: Option<&'a leadscore::model::CutoffChoice>,
     top_positive: Vec<&'a Coefficient>,
     top_negative: Vec<&'a Coefficient>,
     warnings: &'a [String],
 }
 
 /// Build the JSON summary of a trained model.
-pub fn train_summary<'a>(model: &'a Model, path: &Path) -> TrainSummary<'a> {
+pub fn train_summary<'a>(
+    model: &'a Model,
+    evaluation: &'a Evaluation,
+    path: &Path,
+) -> TrainSummary<'a> {
     let card = model.training();
     let (up, down) = strongest(model, 5);
     TrainSummary {
@@ -52,7 +60,9 @@ pub fn train_summary<'a>(model: &'a Model, path: &Path) -> TrainSummary<'a> {
         alpha: model.regularisation().alpha,
         c: model.regularisation().c,
         holdout: model.holdout(),
+        holdout_evaluation: evaluation,
         cutoffs: model.cutoffs(),
+        cutoff_choice: model.cutoff_choice(),
         top_positive: up,
         top_negative: down,
         warnings: &card.warnings,
@@ -175,21 +185,128 @@ fn print_card(model: &Model) {
     for c in up.iter().chain(down.iter()) {
         println!("  {:<36} {}", c.term, describe(c));
     }
-    let cut = model.cutoffs();
-    println!(
-        "cut-offs  MQL at p >= {}, SQL at p >= {}; points = round(100 x p)",
-        cut.mql(),
-        cut.sql()
-    );
+    print_cutoff_lines(model);
     for w in &card.warnings {
         println!("warning: {w}");
     }
 }
 
+fn print_cutoff_lines(model: &Model) {
+    let cut = model.cutoffs();
+    println!(
+        "cut-offs  MQL at p >= {:.4}, SQL at p >= {:.4}; points = round(100 x p)",
+        cut.mql(),
+        cut.sql()
+    );
+    if let Some(choice) = model.cutoff_choice() {
+        for (name, policy, o) in [
+            ("MQL", choice.mql_policy, choice.mql),
+            ("SQL", choice.sql_policy, choice.sql),
+        ] {
+            println!(
+                "  {name} {policy:<18} on the {}: {} leads ({:.1}%) at or above, precision {:.3}, recall {:.3}",
+                choice.chosen_on,
+                o.volume,
+                100.0 * o.share,
+                o.precision,
+                o.recall
+            );
+        }
+    }
+}
+
 /// Print the summary of a training run.
-pub fn print_train(model: &Model, path: &Path) {
+pub fn print_train(model: &Model, evaluation: &Evaluation, path: &Path) {
     print_card(model);
+    println!("holdout evaluation:");
+    print_evaluation(evaluation);
     println!("model     {}", path.display());
+}
+
+/// Print an evaluation.
+pub fn print_evaluation(e: &Evaluation) {
+    let m = &e.metrics;
+    println!(
+        "  {} leads, {} converted ({:.1}%)",
+        m.rows,
+        m.positives,
+        100.0 * e.base_rate
+    );
+    println!(
+        "  ROC AUC {:.4} (95% bootstrap {:.4}-{:.4})  PR AUC {:.4}  log loss {:.4}  Brier {:.4}  KS {:.4}  ECE {:.4}",
+        m.roc_auc, e.roc_auc_ci95.0, e.roc_auc_ci95.1, m.pr_auc, m.log_loss, m.brier, e.ks, e.expected_calibration_error
+    );
+    println!("  stage   leads   share  conv.rate  precision  recall   lift   (precision/recall/lift: this stage or above)");
+    for s in &e.stages {
+        println!(
+            "  {:<5} {:>7} {:>6.1}% {:>9.1}% {:>9.1}% {:>6.1}% {:>6.2}",
+            s.stage.as_str(),
+            s.leads,
+            100.0 * s.share,
+            100.0 * s.conversion_rate,
+            100.0 * s.precision,
+            100.0 * s.recall,
+            s.lift
+        );
+    }
+    println!("  decile  leads  conv.rate   lift  cum.gain");
+    for d in &e.deciles {
+        println!(
+            "  {:>6} {:>6} {:>9.1}% {:>6.2} {:>8.1}%",
+            d.decile,
+            d.leads,
+            100.0 * d.conversion_rate,
+            d.lift,
+            100.0 * d.cumulative_gain
+        );
+    }
+    println!("  reliability: predicted -> observed (leads)");
+    for b in &e.calibration {
+        println!(
+            "    {:.1}-{:.1}: {:.3} -> {:.3} ({})",
+            b.lower, b.upper, b.mean_predicted, b.observed_rate, b.count
+        );
+    }
+}
+
+/// Print the result of `cutoffs`.
+pub fn print_cutoffs(model: &Model, path: &Path) {
+    print_cutoff_lines(model);
+    println!("model     {}", path.display());
+}
+
+/// Print a backtest table.
+pub fn print_backtest(rows: &[BacktestRow]) {
+    println!(
+        "{:<18} {:>6} {:>6} {:>6} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8}",
+        "period",
+        "train",
+        "test",
+        "base",
+        "ROC AUC",
+        "logloss",
+        "Brier",
+        "MQL prec",
+        "MQL rec",
+        "SQL prec",
+        "SQL rec"
+    );
+    for r in rows {
+        println!(
+            "{:<18} {:>6} {:>6} {:>5.1}% {:>8.4} {:>8.4} {:>7.4} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+            r.period,
+            r.train_rows,
+            r.test_rows,
+            100.0 * r.base_rate,
+            r.metrics.roc_auc,
+            r.metrics.log_loss,
+            r.metrics.brier,
+            r.mql_precision,
+            r.mql_recall,
+            r.sql_precision,
+            r.sql_recall
+        );
+    }
 }
 
 /// Print a saved model.
@@ -220,7 +337,9 @@ pub fn print_score(summary: &ScoreSummary, model: &Model) {
         summary.mean_probability
     );
     let cut = model.cutoffs();
-    for (stage, n) in &summary.stages {
+    for stage in leadscore::stages::Stage::ALL {
+        let stage = stage.as_str();
+        let n = summary.stages.get(stage).unwrap_or(&0);
         println!(
             "  {:<5} {:>9}  ({:.1}%)",
             stage,
