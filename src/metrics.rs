@@ -46,62 +46,75 @@ fn order_desc(scores: &[f64]) -> Vec<usize> {
     idx
 }
 
-/// ROC AUC by the Mann-Whitney statistic with tied scores counting one half.
-/// `NaN` when only one class is present.
-pub fn roc_auc(labels: &[bool], scores: &[f64]) -> f64 {
-    let order = order_desc(scores);
-    let n_pos = labels.iter().filter(|l| **l).count() as f64;
-    let n_neg = labels.len() as f64 - n_pos;
-    if n_pos == 0.0 || n_neg == 0.0 {
-        return f64::NAN;
-    }
-    // Walk groups of tied scores from the top; each negative in a group is
-    // outranked by all positives above plus half the positives tied with it.
-    let (mut pos_above, mut area) = (0.0, 0.0);
+/// Cumulative (true positives, false positives) at each distinct score
+/// threshold, highest threshold first: the one walk behind every ranking
+/// metric. `weight(i)` is row i's weight (1 normally; bootstrap counts).
+fn cumulative_counts(
+    order: &[usize],
+    labels: &[bool],
+    scores: &[f64],
+    weight: impl Fn(usize) -> f64,
+) -> Vec<(f64, f64)> {
+    let mut counts = Vec::new();
+    let (mut tp, mut fp) = (0.0, 0.0);
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        let (mut pos, mut neg) = (0.0, 0.0);
         while j < order.len() && scores[order[j]] == scores[order[i]] {
+            let w = weight(order[j]);
             if labels[order[j]] {
-                pos += 1.0;
+                tp += w;
             } else {
-                neg += 1.0;
+                fp += w;
             }
             j += 1;
         }
-        area += neg * (pos_above + pos / 2.0);
-        pos_above += pos;
+        counts.push((tp, fp));
         i = j;
     }
+    counts
+}
+
+/// Area under the ROC curve from cumulative counts (trapezoids, so tied
+/// scores count one half, as in the Mann-Whitney statistic).
+fn auc_from_counts(counts: &[(f64, f64)]) -> f64 {
+    let Some(&(n_pos, n_neg)) = counts.last() else {
+        return f64::NAN;
+    };
+    if n_pos == 0.0 || n_neg == 0.0 {
+        return f64::NAN;
+    }
+    let (mut area, mut prev) = (0.0, (0.0, 0.0));
+    for &(tp, fp) in counts {
+        area += (fp - prev.1) * (tp + prev.0) / 2.0;
+        prev = (tp, fp);
+    }
     area / (n_pos * n_neg)
+}
+
+/// ROC AUC with tied scores counting one half. `NaN` when only one class is present.
+pub fn roc_auc(labels: &[bool], scores: &[f64]) -> f64 {
+    auc_from_counts(&cumulative_counts(
+        &order_desc(scores),
+        labels,
+        scores,
+        |_| 1.0,
+    ))
 }
 
 /// Average precision as scikit-learn defines it: Σ (Rₙ − Rₙ₋₁) Pₙ over
 /// distinct score thresholds, highest first. `NaN` without positives.
 pub fn average_precision(labels: &[bool], scores: &[f64]) -> f64 {
-    let order = order_desc(scores);
-    let n_pos = labels.iter().filter(|l| **l).count() as f64;
-    if n_pos == 0.0 {
+    let curve = pr_curve(labels, scores);
+    if curve.is_empty() {
         return f64::NAN;
     }
-    let (mut tp, mut seen, mut prev_recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j < order.len() && scores[order[j]] == scores[order[i]] {
-            if labels[order[j]] {
-                tp += 1.0;
-            }
-            seen += 1.0;
-            j += 1;
-        }
-        let recall = tp / n_pos;
-        ap += (recall - prev_recall) * (tp / seen);
-        prev_recall = recall;
-        i = j;
-    }
-    ap
+    let mut previous_recall = 0.0;
+    curve.iter().fold(0.0, |ap, &(recall, precision)| {
+        let step = (recall - previous_recall) * precision;
+        previous_recall = recall;
+        ap + step
+    })
 }
 
 /// Mean log loss with probabilities clipped to `[ε, 1 − ε]`.
@@ -149,61 +162,36 @@ pub fn ks_statistic(labels: &[bool], scores: &[f64]) -> f64 {
 /// ROC curve points `(false positive rate, true positive rate)` at every
 /// distinct threshold, from (0, 0) to (1, 1). Empty with one class.
 pub fn roc_curve(labels: &[bool], scores: &[f64]) -> Vec<(f64, f64)> {
-    let order = order_desc(scores);
-    let n_pos = labels.iter().filter(|l| **l).count() as f64;
-    let n_neg = labels.len() as f64 - n_pos;
+    let counts = cumulative_counts(&order_desc(scores), labels, scores, |_| 1.0);
+    let Some(&(n_pos, n_neg)) = counts.last() else {
+        return Vec::new();
+    };
     if n_pos == 0.0 || n_neg == 0.0 {
         return Vec::new();
     }
-    let mut points = vec![(0.0, 0.0)];
-    let (mut tp, mut fp) = (0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j < order.len() && scores[order[j]] == scores[order[i]] {
-            if labels[order[j]] {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            j += 1;
-        }
-        points.push((fp / n_neg, tp / n_pos));
-        i = j;
-    }
-    points
+    std::iter::once((0.0, 0.0))
+        .chain(counts.iter().map(|&(tp, fp)| (fp / n_neg, tp / n_pos)))
+        .collect()
 }
 
 /// Precision-recall curve points `(recall, precision)` at every distinct
 /// threshold, highest threshold first. Empty without positives.
 pub fn pr_curve(labels: &[bool], scores: &[f64]) -> Vec<(f64, f64)> {
-    let order = order_desc(scores);
-    let n_pos = labels.iter().filter(|l| **l).count() as f64;
+    let counts = cumulative_counts(&order_desc(scores), labels, scores, |_| 1.0);
+    let n_pos = counts.last().map_or(0.0, |c| c.0);
     if n_pos == 0.0 {
         return Vec::new();
     }
-    let mut points = Vec::new();
-    let (mut tp, mut seen) = (0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j < order.len() && scores[order[j]] == scores[order[i]] {
-            if labels[order[j]] {
-                tp += 1.0;
-            }
-            seen += 1.0;
-            j += 1;
-        }
-        points.push((tp / n_pos, tp / seen));
-        i = j;
-    }
-    points
+    counts
+        .iter()
+        .map(|&(tp, fp)| (tp / n_pos, tp / (tp + fp)))
+        .collect()
 }
 
 /// Percentile bootstrap interval of the ROC AUC: `resamples` resamples of
 /// the rows with replacement (seeded), the `(1 − level)/2` and
-/// `(1 + level)/2` quantiles. Each resample costs one pass over the rows
-/// sorted once, so 1,000 resamples of 100k rows take well under a second.
+/// `(1 + level)/2` quantiles. The rows are sorted once; each resample costs
+/// one weighted pass over them.
 pub fn roc_auc_bootstrap(
     labels: &[bool],
     scores: &[f64],
@@ -225,28 +213,11 @@ pub fn roc_auc_bootstrap(
         for _ in 0..n {
             weight[rng.gen_range(0..n)] += 1;
         }
-        let (mut pos_above, mut area, mut n_pos, mut n_neg) = (0.0, 0.0, 0.0, 0.0);
-        let mut i = 0;
-        while i < n {
-            let mut j = i;
-            let (mut pos, mut neg) = (0.0, 0.0);
-            while j < n && scores[order[j]] == scores[order[i]] {
-                let w = f64::from(weight[order[j]]);
-                if labels[order[j]] {
-                    pos += w;
-                } else {
-                    neg += w;
-                }
-                j += 1;
-            }
-            area += neg * (pos_above + pos / 2.0);
-            pos_above += pos;
-            n_pos += pos;
-            n_neg += neg;
-            i = j;
-        }
-        if n_pos > 0.0 && n_neg > 0.0 {
-            aucs.push(area / (n_pos * n_neg));
+        let auc = auc_from_counts(&cumulative_counts(&order, labels, scores, |i| {
+            f64::from(weight[i])
+        }));
+        if auc.is_finite() {
+            aucs.push(auc);
         }
     }
     if aucs.is_empty() {

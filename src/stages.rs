@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// Default MQL cut-off: a lead at least 1.5× as likely to convert as a typical
-/// B2B base rate of ~10% is worth marketing's nurture effort.
+/// Fallback MQL cut-off, used when the default policies cannot be resolved
+/// (e.g. a holdout with one class): a lead at least 1.5× as likely to convert
+/// as a typical B2B base rate of ~10% is worth marketing's nurture effort.
 pub const DEFAULT_MQL: f64 = 0.15;
-/// Default SQL cut-off: a lead that converts one time in three is worth a
+/// Fallback SQL cut-off: a lead that converts one time in three is worth a
 /// sales call.
 pub const DEFAULT_SQL: f64 = 0.35;
 

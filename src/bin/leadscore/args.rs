@@ -389,16 +389,34 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// A model and the labelled leads it scored.
+struct Scored {
+    model: leadscore::Model,
+    frame: polars::prelude::DataFrame,
+    labels: Vec<bool>,
+    probabilities: Vec<f64>,
+}
+
+fn load_and_score(model: &Path, data: &Path, separator: Option<u8>) -> Result<Scored> {
+    let model = artifact::load(model)?;
+    let frame = read_table(data, &ReadOptions { separator })?;
+    let (labels, probabilities) = score_labelled(&model, &frame, data)?;
+    Ok(Scored {
+        model,
+        frame,
+        labels,
+        probabilities,
+    })
+}
+
 /// Run `evaluate`.
 pub fn run_evaluate(a: EvaluateArgs) -> Result<()> {
-    let model = artifact::load(&a.model)?;
-    let frame = read_table(
-        &a.data,
-        &ReadOptions {
-            separator: a.separator,
-        },
-    )?;
-    let (labels, probabilities) = score_labelled(&model, &frame, &a.data)?;
+    let Scored {
+        model,
+        frame: _,
+        labels,
+        probabilities,
+    } = load_and_score(&a.model, &a.data, a.separator)?;
     let evaluation = evaluate(
         &labels,
         &probabilities,
@@ -429,14 +447,12 @@ pub fn run_evaluate(a: EvaluateArgs) -> Result<()> {
 
 /// Run `cutoffs`.
 pub fn run_cutoffs(a: CutoffsArgs) -> Result<()> {
-    let model = artifact::load(&a.model)?;
-    let frame = read_table(
-        &a.data,
-        &ReadOptions {
-            separator: a.separator,
-        },
-    )?;
-    let (labels, probabilities) = score_labelled(&model, &frame, &a.data)?;
+    let Scored {
+        model,
+        frame,
+        labels,
+        probabilities,
+    } = load_and_score(&a.model, &a.data, a.separator)?;
     let date_column = a.date.clone().or_else(|| model.schema().date.clone());
     let rate = match &date_column {
         Some(column) if frame.column(column).is_ok() => {
