@@ -421,3 +421,154 @@ fn generate_writes_data_and_truth() {
         std::fs::read(dir.path().join("g2.csv")).expect("b")
     );
 }
+
+#[test]
+fn export_quirks_crlf_semicolons_quotes_bom_and_no_final_newline() {
+    let dir = temp_dir();
+    // The small table as a Windows export: BOM, ';' separator, CRLF, quoted
+    // text with the separator inside, and no newline after the last row.
+    let mut text = String::from("\u{feff}");
+    for (i, line) in small_leads(120).lines().enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let industry = if i == 0 {
+            fields[2].to_string()
+        } else {
+            format!("\"{};inc\"", fields[2])
+        };
+        text.push_str(&format!(
+            "{};{};{};{};{}\r\n",
+            fields[0], fields[1], industry, fields[3], fields[4]
+        ));
+    }
+    text.truncate(text.len() - 2);
+    write(dir.path(), "export.csv", &text);
+    write(dir.path(), "plain.csv", &small_leads(120));
+    for file in ["export.csv", "plain.csv"] {
+        let model = format!("{file}.json");
+        let out = leadscore(
+            dir.path(),
+            &[
+                "train",
+                "--data",
+                file,
+                "--label",
+                "converted",
+                "--id",
+                "lead_id",
+                "--out",
+                &model,
+                "--json",
+            ],
+        );
+        assert_ok(&out);
+        let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        assert_eq!(summary["rows"], 120, "{file}");
+        let features = summary["features"].as_array().expect("features");
+        assert_eq!(
+            features.len(),
+            3,
+            "{file}: visits, industry, demo: {features:?}"
+        );
+    }
+    let a = leadscore::artifact::load(&dir.path().join("export.csv.json")).expect("model");
+    let levels: Vec<String> = a.coefficients().iter().map(|c| c.term.clone()).collect();
+    assert!(
+        levels.contains(&"industry=software;inc".to_string()),
+        "quoted separator kept: {levels:?}"
+    );
+    let out = leadscore(
+        dir.path(),
+        &[
+            "score",
+            "--model",
+            "export.csv.json",
+            "--input",
+            "export.csv",
+            "--output",
+            "scored.csv",
+        ],
+    );
+    assert_ok(&out);
+    let scored = std::fs::read_to_string(dir.path().join("scored.csv")).expect("scored");
+    assert!(
+        scored.lines().next().expect("header").contains(';'),
+        "output keeps the input's separator"
+    );
+    assert_eq!(scored.lines().count(), 121);
+}
+
+#[test]
+fn leadscore_toml_overrides_are_applied_and_recorded() {
+    let dir = temp_dir();
+    write(dir.path(), "t.csv", &small_leads(200));
+    write(
+        dir.path(),
+        "leadscore.toml",
+        "label = \"converted\"\nid = \"lead_id\"\nexclude = [\"demo\"]\n[columns.visits]\nkind = \"categorical\"\nmin_frequency = 1\n",
+    );
+    let out = leadscore(dir.path(), &["train", "--data", "t.csv", "--out", "m.json"]);
+    assert_ok(&out);
+    let model = leadscore::artifact::load(&dir.path().join("m.json")).expect("model");
+    let visits = model
+        .schema()
+        .features
+        .iter()
+        .find(|f| f.name == "visits")
+        .expect("visits");
+    assert_eq!(visits.kind, leadscore::schema::FeatureKind::Categorical);
+    assert!(visits.reason.starts_with("configured"), "{}", visits.reason);
+    assert!(model
+        .schema()
+        .excluded
+        .iter()
+        .any(|e| e.column == "demo" && e.reason.contains("configuration")));
+    assert!(
+        model.coefficients().iter().any(|c| c.term == "visits=12"),
+        "one level per visit count"
+    );
+    assert!(
+        stdout(&out).contains("configured categorical"),
+        "the decision is printed"
+    );
+}
+
+#[test]
+fn parquet_training_data_gives_the_same_model_as_csv() {
+    let dir = temp_dir();
+    let mut generated = leadscore::generate::generate(3000, 5).expect("generate");
+    leadscore::generate::write_table(&mut generated.frame, &dir.path().join("g.csv")).expect("csv");
+    leadscore::generate::write_table(&mut generated.frame, &dir.path().join("g.parquet"))
+        .expect("parquet");
+    for file in ["g.csv", "g.parquet"] {
+        let out = leadscore(
+            dir.path(),
+            &[
+                "train",
+                "--data",
+                file,
+                "--label",
+                "converted",
+                "--id",
+                "lead_id",
+                "--date",
+                "created_at",
+                "--out",
+                &format!("{file}.json"),
+            ],
+        );
+        assert_ok(&out);
+    }
+    let a = leadscore::artifact::load(&dir.path().join("g.csv.json")).expect("csv model");
+    let b = leadscore::artifact::load(&dir.path().join("g.parquet.json")).expect("parquet model");
+    assert_eq!(a.coefficients().len(), b.coefficients().len());
+    for (x, y) in a.coefficients().iter().zip(b.coefficients()) {
+        assert_eq!(x.term, y.term);
+        assert!(
+            (x.weight - y.weight).abs() < 1e-9,
+            "{}: {} vs {}",
+            x.term,
+            x.weight,
+            y.weight
+        );
+    }
+}
