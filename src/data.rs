@@ -80,6 +80,7 @@ pub struct TableBatches {
     batch_rows: usize,
     rows_done: usize,
     source: BatchSource,
+    failed: bool,
 }
 
 enum BatchSource {
@@ -136,6 +137,7 @@ impl TableBatches {
             batch_rows: batch_rows.max(1),
             rows_done: 0,
             source,
+            failed: false,
         })
     }
 
@@ -228,6 +230,9 @@ impl Iterator for TableBatches {
     type Item = Result<(usize, DataFrame)>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
         match self.next_batch() {
             Ok(Some(df)) => {
                 let offset = self.rows_done;
@@ -240,8 +245,7 @@ impl Iterator for TableBatches {
             Ok(None) => None,
             Err(e) => {
                 // Stop after the first error.
-                self.source = BatchSource::Parquet { total_rows: 0 };
-                self.rows_done = 1;
+                self.failed = true;
                 Some(Err(e))
             }
         }

@@ -371,10 +371,10 @@ fn decide_column(
             if is_bool_dtype || zero_one || (p.all_bool_words && p.bool_words.len() == 2) {
                 FeatureKind::Boolean
             } else if all_numeric {
-                let integer = p.numbers.iter().flatten().all(|v| v.fract() == 0.0);
-                if integer && p.levels.len() == p.non_null && p.non_null >= 20 {
+                if is_sequential_id(&p) {
                     return Ok(Decision::Exclude(
-                        "id-like: a distinct whole number in every row".into(),
+                        "id-like: a distinct whole number in every row, from a contiguous range"
+                            .into(),
                     ));
                 }
                 FeatureKind::Numeric
@@ -502,6 +502,23 @@ fn decide_column(
     Ok(Decision::Feature(spec))
 }
 
+/// Whole numbers, distinct in every row, packed into a range no wider than
+/// twice the row count: a record number, not a measurement (revenue figures
+/// are distinct too, but spread far wider).
+fn is_sequential_id(p: &ColumnProfile) -> bool {
+    if p.non_null < 20 || p.levels.len() != p.non_null {
+        return false;
+    }
+    let values = p.numbers.iter().flatten();
+    if !values.clone().all(|v| v.fract() == 0.0) {
+        return false;
+    }
+    let (min, max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(*v), hi.max(*v))
+    });
+    max - min < 2.0 * p.non_null as f64
+}
+
 fn text_in_numeric_error(p: &ColumnProfile, name: &str, path: &Path) -> Error {
     match &p.first_text {
         Some((i, value, NumberParse::NonFinite)) => Error::NonFinite {
@@ -561,5 +578,58 @@ pub fn skewness(values: &[f64]) -> f64 {
         0.0
     } else {
         m3 / m2.powf(1.5)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile_of(values: &[f64]) -> ColumnProfile {
+        ColumnProfile {
+            non_null: values.len(),
+            numbers: values.iter().map(|v| Some(*v)).collect(),
+            first_text: None,
+            text_count: 0,
+            bool_words: HashSet::new(),
+            all_bool_words: false,
+            levels: values.iter().map(|v| (v.to_string(), 1)).collect(),
+            all_dates: false,
+        }
+    }
+
+    #[test]
+    fn record_numbers_are_ids_but_distinct_measurements_are_not() {
+        let ids: Vec<f64> = (1000..1050).map(f64::from).collect();
+        assert!(is_sequential_id(&profile_of(&ids)));
+        let revenue: Vec<f64> = (0..50).map(|i| f64::from(i) * 7919.0 + 13.0).collect();
+        assert!(!is_sequential_id(&profile_of(&revenue)));
+        assert!(
+            !is_sequential_id(&profile_of(&ids[..10])),
+            "too few rows to tell"
+        );
+    }
+
+    #[test]
+    fn sentinels_must_lie_outside_the_other_values() {
+        let mut pdays = vec![-1.0; 80];
+        pdays.extend((0..20).map(f64::from));
+        assert_eq!(detect_sentinel(&pdays), Some(-1.0));
+        let mut codes = vec![999.0; 90];
+        codes.extend((0..10).map(f64::from));
+        assert_eq!(detect_sentinel(&codes), Some(999.0));
+        let mut genuine = vec![-1.0; 10];
+        genuine.extend((-5..5).map(f64::from));
+        assert_eq!(
+            detect_sentinel(&genuine),
+            None,
+            "-1 inside the range is a value"
+        );
+    }
+
+    #[test]
+    fn skewness_of_symmetric_and_skewed_data() {
+        assert!(skewness(&[1.0, 2.0, 3.0, 4.0, 5.0]).abs() < 1e-12);
+        assert!(skewness(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]) > 2.0);
     }
 }
