@@ -257,6 +257,17 @@ impl Model {
         if !self.intercept.is_finite() {
             return Err("intercept is not finite".into());
         }
+        for feature in self.encoder.features() {
+            if let FeatureEncoder::Numeric(e) = feature {
+                let finite = e.median.is_finite() && e.mean.is_finite() && e.scale.is_finite();
+                if !finite || e.scale <= 0.0 {
+                    return Err(format!(
+                        "numeric encoder of '{}' has invalid median/mean/scale",
+                        e.name
+                    ));
+                }
+            }
+        }
         let names: Vec<&str> = self.schema.feature_names().collect();
         let encoded: Vec<&str> = self.encoder.features().iter().map(|f| f.name()).collect();
         if names != encoded {

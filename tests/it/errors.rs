@@ -253,6 +253,28 @@ fn corrupt_model_file() {
 }
 
 #[test]
+fn model_with_a_broken_encoder_is_rejected_on_load() {
+    let dir = temp_dir();
+    trained_model(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("m.json")).expect("model");
+    let mut model: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let features = model["encoder"]["features"]
+        .as_array_mut()
+        .expect("features");
+    let visits = features
+        .iter_mut()
+        .find(|f| f["name"] == "visits")
+        .expect("visits encoder");
+    visits["scale"] = serde_json::json!(0.0);
+    write(dir.path(), "zero.json", &model.to_string());
+    let out = leadscore(dir.path(), &["inspect", "--model", "zero.json"]);
+    assert_user_error(
+        &out,
+        &["zero.json", "not a valid leadscore model", "'visits'"],
+    );
+}
+
+#[test]
 fn model_from_a_future_format() {
     let dir = temp_dir();
     trained_model(dir.path());
