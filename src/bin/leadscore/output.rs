@@ -347,7 +347,7 @@ pub fn print_score(summary: &ScoreSummary, model: &Model) {
             100.0 * *n as f64 / summary.rows.max(1) as f64
         );
     }
-    println!("  (MQL at p >= {}, SQL at p >= {})", cut.mql(), cut.sql());
+    println!("  (MQL at p >= {:.4}, SQL at p >= {:.4})", cut.mql(), cut.sql());
     for (column, n) in &summary.unseen_levels {
         println!("warning: {n} value(s) of '{column}' were never seen in training and were scored as 'other'");
     }
