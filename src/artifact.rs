@@ -99,7 +99,7 @@ pub fn from_slice(bytes: &[u8], path: &Path) -> Result<Model> {
     if version == 0 {
         return Err(corrupt("format_version 0 does not exist".into()));
     }
-    // Versions 1 and 2 share one layout: version 2 only adds an optional field.
+    // Versions 1 to 3 share one layout: each later version only adds optional fields.
     let model: Model = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     model.validate().map_err(corrupt)?;
     Ok(model)

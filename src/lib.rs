@@ -32,6 +32,7 @@
 
 pub mod artifact;
 pub mod backtest;
+pub mod compare;
 pub mod data;
 pub mod dates;
 pub mod encode;
@@ -42,9 +43,12 @@ pub mod generate;
 pub mod label;
 pub mod metrics;
 pub mod model;
+pub mod points;
 pub mod policy;
 pub mod progress;
+pub mod reasons;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod stages;

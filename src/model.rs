@@ -15,7 +15,9 @@ use crate::stages::{Cutoffs, Stage};
 /// - 1: first release.
 /// - 2: adds `cutoff_choice` (the policies behind the cut-offs and what they
 ///   give on the holdout); version-1 files load with `cutoff_choice: null`.
-pub const FORMAT_VERSION: u32 = 2;
+/// - 3: adds `term_means` (each encoded term's training mean, the "average
+///   lead" reason codes are relative to); older files load without them.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// One learned weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +166,8 @@ pub struct ModelParts {
     pub cutoffs: Cutoffs,
     /// How the cut-offs were chosen.
     pub cutoff_choice: Option<CutoffChoice>,
+    /// Training mean of every encoded term.
+    pub term_means: Vec<f64>,
 }
 
 /// A fitted lead-scoring model (the content of the artifact).
@@ -183,6 +187,8 @@ pub struct Model {
     cutoffs: Cutoffs,
     #[serde(default)]
     cutoff_choice: Option<CutoffChoice>,
+    #[serde(default)]
+    term_means: Vec<f64>,
     points: PointsScale,
 }
 
@@ -228,6 +234,7 @@ impl Model {
             holdout: parts.holdout,
             cutoffs: parts.cutoffs,
             cutoff_choice: parts.cutoff_choice,
+            term_means: parts.term_means,
             points: PointsScale::ProbabilityTimes100,
         }
     }
@@ -256,6 +263,12 @@ impl Model {
         }
         if !self.intercept.is_finite() {
             return Err("intercept is not finite".into());
+        }
+        if !self.term_means.is_empty()
+            && (self.term_means.len() != terms.len()
+                || self.term_means.iter().any(|m| !m.is_finite()))
+        {
+            return Err("term_means do not match the encoded terms".into());
         }
         for feature in self.encoder.features() {
             if let FeatureEncoder::Numeric(e) = feature {
@@ -324,6 +337,11 @@ impl Model {
     pub fn cutoffs(&self) -> Cutoffs {
         self.cutoffs
     }
+    /// Training mean of every encoded term (empty for files before version 3).
+    pub fn term_means(&self) -> &[f64] {
+        &self.term_means
+    }
+
     /// How the cut-offs were chosen (absent in version-1 files).
     pub fn cutoff_choice(&self) -> Option<&CutoffChoice> {
         self.cutoff_choice.as_ref()

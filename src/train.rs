@@ -242,6 +242,8 @@ pub struct FittedRows {
     pub alpha: f64,
     /// Cross-validation table.
     pub cv: Vec<CvRow>,
+    /// Mean of every encoded term over the training rows (the "average lead").
+    pub term_means: Vec<f64>,
 }
 
 impl FittedRows {
@@ -300,11 +302,16 @@ pub fn fit_rows(
     )?;
     progress.advance(1);
     progress.finish();
+    let term_means = x
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
     Ok(FittedRows {
         encoder,
         weights,
         alpha,
         cv,
+        term_means,
     })
 }
 
@@ -475,6 +482,7 @@ pub fn train(
         },
         cutoffs,
         cutoff_choice: Some(choice),
+        term_means: fitted.term_means,
     });
     Ok(Trained {
         model,

@@ -5,5 +5,6 @@ mod errors;
 mod evaluation;
 mod helpers;
 mod pipeline;
+mod points;
 mod sklearn_parity;
 mod truth;

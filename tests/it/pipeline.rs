@@ -303,10 +303,12 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
     for (file, version) in [
         ("tests/fixtures/model-v1.json", 1),
         ("tests/fixtures/model-v2.json", 2),
+        ("tests/fixtures/model-v3.json", 3),
     ] {
         let fixture = leadscore::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
         assert_eq!(fixture.cutoff_choice().is_some(), version >= 2, "{file}");
+        assert_eq!(fixture.term_means().is_empty(), version < 3, "{file}");
         let frame =
             leadscore::data::read_table(&project_file("data/leads.csv"), &Default::default())
                 .expect("data");

@@ -47,6 +47,8 @@ pub enum Command {
     Cutoffs(CutoffsArgs),
     /// Rolling-origin backtest: train on the past, test on each following period.
     Backtest(Box<BacktestArgs>),
+    /// Put hand-set points (points.toml) next to the evidence: per-rule verdicts and a suggested scheme.
+    Points(PointsArgs),
 }
 
 /// Where the leads are and what their columns mean (shared by train and backtest).
@@ -204,6 +206,62 @@ pub struct CutoffsArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
     pub separator: Option<u8>,
     /// Print a machine-readable summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadscore points`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore points --data data/leads.csv --points data/points.toml --model models/default.json
+  leadscore points --data crm_export.csv --points ours.toml --label won --positive yes --csv suggested.csv --json
+
+points.toml:
+  mql = 50
+  sql = 100
+  [[rule]]
+  name = \"Requested a demo\"
+  when = \"demo_requested = 'yes'\"     # SQL condition: = <> < >= IN AND OR NOT IS NULL
+  points = 45
+
+Scale: points = offset + factor x ln(odds), factor = PDO / ln 2, so a rule worth k points
+claims the odds of converting multiply by 2^(k/PDO). --anchor puts the hand-set MQL threshold
+at the model's MQL cut-off.")]
+pub struct PointsArgs {
+    /// Labelled leads (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The hand-set scheme.
+    #[arg(long, value_name = "FILE")]
+    pub points: PathBuf,
+    /// A trained model to compare with (also gives the label column and the cut-offs).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Label column (default: the model's).
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// Label value meaning converted (default: the model's, or yes/true/1).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// Points to double the odds.
+    #[arg(long, default_value_t = leadscore::points::DEFAULT_PDO)]
+    pub pdo: f64,
+    /// Base score …
+    #[arg(long, default_value_t = leadscore::points::DEFAULT_BASE_SCORE)]
+    pub base_score: f64,
+    /// … at these odds of converting (0.1111 = 1:9 = 10%).
+    #[arg(long, default_value_t = leadscore::points::DEFAULT_BASE_ODDS)]
+    pub base_odds: f64,
+    /// Fit the scale so the hand-set MQL threshold sits at the model's MQL cut-off (needs --model).
+    #[arg(long)]
+    pub anchor: bool,
+    /// CSV separator (default: sniffed).
+    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
+    pub separator: Option<u8>,
+    /// Write the suggested scheme as CSV (rule,points) here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Print everything as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -479,6 +537,66 @@ pub fn run_cutoffs(a: CutoffsArgs) -> Result<()> {
         }))?;
     } else {
         output::print_cutoffs(&updated, &a.out);
+    }
+    Ok(())
+}
+
+/// Run `points`.
+pub fn run_points(a: PointsArgs) -> Result<()> {
+    let scheme = leadscore::rules::PointsScheme::from_file(&a.points)?;
+    let frame = read_table(
+        &a.data,
+        &ReadOptions {
+            separator: a.separator,
+        },
+    )?;
+    let model = a.model.as_deref().map(artifact::load).transpose()?;
+    let (label, positive) = match (&a.label, &model) {
+        (Some(label), _) => (label.clone(), a.positive.clone()),
+        (None, Some(m)) => (m.schema().label.clone(), Some(m.schema().positive.clone())),
+        (None, None) => anyhow::bail!(leadscore::Error::InvalidArgument {
+            name: "--label".into(),
+            message: "name the label column (--label COLUMN) or pass --model".into()
+        }),
+    };
+    let labels =
+        leadscore::label::read_labels(&frame, &a.data, &label, positive.as_deref())?.converted;
+    let probabilities = match &model {
+        Some(m) => Some(score_labelled(m, &frame, &a.data)?.1),
+        None => None,
+    };
+    let scale = match (&model, a.anchor) {
+        (Some(m), true) => {
+            leadscore::points::ScorecardScale::anchored(a.pdo, scheme.mql, m.cutoffs().mql())?
+        }
+        (None, true) => anyhow::bail!(leadscore::Error::InvalidArgument {
+            name: "--anchor".into(),
+            message: "anchoring to the model's MQL cut-off needs --model".into()
+        }),
+        _ => leadscore::points::ScorecardScale::new(a.pdo, a.base_score, a.base_odds)?,
+    };
+    let comparison = leadscore::compare::compare(
+        &frame,
+        &a.points,
+        &scheme,
+        &labels,
+        model.as_ref().zip(probabilities.as_deref()),
+        &scale,
+    )?;
+    if let Some(csv) = &a.csv {
+        let mut text = String::from("rule,points\n");
+        for (rule, points) in &comparison.suggested.rules {
+            text.push_str(&format!("\"{}\",{points}\n", rule.replace('"', "\"\"")));
+        }
+        artifact::write_atomically(csv, text.as_bytes())?;
+    }
+    if a.json {
+        output::print_json(&comparison)?;
+    } else {
+        output::print_points(&comparison, &scheme);
+        if let Some(csv) = &a.csv {
+            println!("suggested scheme written to {}", csv.display());
+        }
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Evaluate(a) => args::run_evaluate(a),
         Command::Cutoffs(a) => args::run_cutoffs(a),
         Command::Backtest(a) => args::run_backtest(*a),
+        Command::Points(a) => args::run_points(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

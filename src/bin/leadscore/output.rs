@@ -347,7 +347,11 @@ pub fn print_score(summary: &ScoreSummary, model: &Model) {
             100.0 * *n as f64 / summary.rows.max(1) as f64
         );
     }
-    println!("  (MQL at p >= {:.4}, SQL at p >= {:.4})", cut.mql(), cut.sql());
+    println!(
+        "  (MQL at p >= {:.4}, SQL at p >= {:.4})",
+        cut.mql(),
+        cut.sql()
+    );
     for (column, n) in &summary.unseen_levels {
         println!("warning: {n} value(s) of '{column}' were never seen in training and were scored as 'other'");
     }
@@ -356,5 +360,90 @@ pub fn print_score(summary: &ScoreSummary, model: &Model) {
     }
     for column in &summary.replaced_columns {
         println!("note: the input's '{column}' column was replaced by the new score");
+    }
+}
+
+fn ranking_line(name: &str, r: &leadscore::compare::SchemeRanking, unit: &str) {
+    println!(
+        "  {name:<10} ROC AUC {:.4} (95% {:.4}-{:.4}); MQL at {} {unit}: {} leads ({:.1}%), converting {:.1}%; SQL at {} {unit}: {} leads ({:.1}%), converting {:.1}%",
+        r.roc_auc,
+        r.roc_auc_ci95.0,
+        r.roc_auc_ci95.1,
+        trim_number(r.mql.cutoff),
+        r.mql.volume,
+        100.0 * r.mql.share,
+        100.0 * r.mql.precision,
+        trim_number(r.sql.cutoff),
+        r.sql.volume,
+        100.0 * r.sql.share,
+        100.0 * r.sql.precision
+    );
+}
+
+fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// Print the hand-set vs learned comparison.
+pub fn print_points(
+    c: &leadscore::compare::PointsComparison,
+    scheme: &leadscore::rules::PointsScheme,
+) {
+    println!(
+        "{} leads, {} converted ({:.1}%); scale: {} points double the odds (factor {:.2} points per unit of log-odds)",
+        c.leads,
+        c.converted,
+        100.0 * c.converted as f64 / c.leads.max(1) as f64,
+        c.scale.pdo(),
+        c.scale.factor()
+    );
+    println!("how each scheme ranks these leads:");
+    ranking_line("hand-set", &c.hand_set, "points");
+    if let Some(m) = &c.model {
+        ranking_line("model", m, "p");
+    }
+    ranking_line("suggested", &c.suggested.ranking, "points");
+    println!("rules (claimed vs learned on the same scale):");
+    println!(
+        "  {:<30} {:>7} {:>8} {:>8} {:>17} {:>7} {:>6}  verdict",
+        "rule", "points", "claims x", "learned", "95% interval", "leads", "conv."
+    );
+    for r in &c.rules.rules {
+        let learned = r.learned_points.map_or("-".into(), |p| format!("{p:+.1}"));
+        let ci = r
+            .learned_points_ci95
+            .map_or("-".into(), |(lo, hi)| format!("{lo:+.1} to {hi:+.1}"));
+        println!(
+            "  {:<30} {:>+7.0} {:>8.2} {:>8} {:>17} {:>7} {:>5.1}%  {}: {}",
+            r.name,
+            r.points,
+            r.claimed_multiplier,
+            learned,
+            ci,
+            r.matches,
+            100.0 * r.conversion_rate,
+            r.verdict,
+            r.note
+        );
+    }
+    println!(
+        "suggested scheme (MQL at {} points, SQL at {} points; thresholds reproduce {}; hand-set: {} / {}):",
+        c.suggested.mql, c.suggested.sql, c.suggested.thresholds_from, scheme.mql, scheme.sql
+    );
+    for (rule, points) in &c.suggested.rules {
+        println!("  {rule:<30} {points:+}");
+    }
+    if !c.scorecard.is_empty() {
+        println!("the whole model as a points sheet (per level; numeric: per raw unit):");
+        for row in &c.scorecard {
+            match row.points_per_raw_unit {
+                Some(u) => println!("  {:<40} {:+.1} per unit", row.term, u),
+                None => println!("  {:<40} {:+.1}", row.term, row.points),
+            }
+        }
     }
 }

@@ -1,0 +1,114 @@
+//! Reason codes for one lead: each feature's contribution in points relative
+//! to an average training lead, `factor × Σ β (x − mean)` over the feature's
+//! terms, with labels people read (`demo_requested = yes`,
+//! `pricing_page_views = 4`). The base (the average lead's points) plus all
+//! contributions equals the lead's points. Used by the CLI and the service.
+
+use serde::{Deserialize, Serialize};
+
+use crate::encode::{EncodeError, RawValue};
+use crate::model::Model;
+use crate::points::ScorecardScale;
+
+/// How many reasons up and down are reported.
+pub const TOP_REASONS: usize = 3;
+
+/// One feature's contribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The feature (input column).
+    pub feature: String,
+    /// Human-readable value, e.g. `demo_requested = yes`.
+    pub label: String,
+    /// Points relative to an average lead.
+    pub points: f64,
+}
+
+/// The explanation of one lead's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Points of an average training lead.
+    pub base_points: f64,
+    /// Points of this lead (= base + every contribution).
+    pub points: f64,
+    /// The largest positive contributions, largest first.
+    pub up: Vec<Reason>,
+    /// The largest negative contributions, most negative first.
+    pub down: Vec<Reason>,
+    /// Every feature's contribution, in schema order.
+    pub all: Vec<Reason>,
+}
+
+/// Why reason codes cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReasonError {
+    /// The model file predates term means (format version < 3); retrain it.
+    #[error("the model has no term means (format version < 3); retrain it to get reason codes")]
+    NoTermMeans,
+    /// A value cannot be encoded.
+    #[error("feature {feature}: {error}")]
+    Encode {
+        /// Feature index in schema order.
+        feature: usize,
+        /// What is wrong.
+        error: EncodeError,
+    },
+}
+
+fn describe(name: &str, value: RawValue<'_>) -> String {
+    match value {
+        RawValue::Missing => format!("{name} is missing"),
+        RawValue::Number(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{name} = {v:.0}"),
+        RawValue::Number(v) => format!("{name} = {v}"),
+        RawValue::Bool(b) => format!("{name} = {}", if b { "yes" } else { "no" }),
+        RawValue::Text(t) => format!("{name} = {}", t.trim()),
+    }
+}
+
+/// Explain one lead given its raw values in schema order.
+pub fn explain(
+    model: &Model,
+    values: &[RawValue<'_>],
+    scale: &ScorecardScale,
+) -> Result<Explanation, ReasonError> {
+    let means = model.term_means();
+    if means.len() != model.n_terms() {
+        return Err(ReasonError::NoTermMeans);
+    }
+    let mut terms = vec![0.0; model.n_terms()];
+    model
+        .encode_lead(|i| values[i], &mut terms, |_, _| {})
+        .map_err(|(feature, error)| ReasonError::Encode { feature, error })?;
+    let weights: Vec<f64> = model.coefficients().iter().map(|c| c.weight).collect();
+    let mut all = Vec::with_capacity(values.len());
+    let mut offset = 0;
+    for (i, feature) in model.encoder().features().iter().enumerate() {
+        let width = feature.n_terms();
+        let delta: f64 = (offset..offset + width)
+            .map(|k| weights[k] * (terms[k] - means[k]))
+            .sum();
+        all.push(Reason {
+            feature: feature.name().to_string(),
+            label: describe(feature.name(), values[i]),
+            points: scale.points_of_weight(delta),
+        });
+        offset += width;
+    }
+    let average_log_odds =
+        model.intercept() + weights.iter().zip(means).map(|(w, m)| w * m).sum::<f64>();
+    let base_points = scale.points_of_log_odds(average_log_odds);
+    let points = scale.points_of_log_odds(model.log_odds(&terms));
+    let mut up: Vec<Reason> = all.iter().filter(|r| r.points > 0.0).cloned().collect();
+    up.sort_by(|a, b| b.points.total_cmp(&a.points));
+    up.truncate(TOP_REASONS);
+    let mut down: Vec<Reason> = all.iter().filter(|r| r.points < 0.0).cloned().collect();
+    down.sort_by(|a, b| a.points.total_cmp(&b.points));
+    down.truncate(TOP_REASONS);
+    Ok(Explanation {
+        base_points,
+        points,
+        up,
+        down,
+        all,
+    })
+}
