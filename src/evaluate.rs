@@ -175,20 +175,22 @@ fn deciles(labels: &[bool], probabilities: &[f64], base_rate: f64) -> Vec<Decile
 }
 
 fn bands(labels: &[bool], probabilities: &[f64], points: PointsScale) -> Vec<BandRow> {
-    let mut leads = [0usize; 10];
-    let mut converted = [0usize; 10];
+    let mut by_band: std::collections::BTreeMap<i64, (usize, usize)> =
+        std::collections::BTreeMap::new();
     for (&y, &p) in labels.iter().zip(probabilities) {
-        let band = (points.points(p).clamp(0, 100) / 10).min(9) as usize;
-        leads[band] += 1;
-        converted[band] += usize::from(y);
+        let band = points.points(p).div_euclid(10) * 10;
+        let entry = by_band.entry(band).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(y);
     }
-    (0..10)
-        .map(|b| BandRow {
-            from_points: 10 * b as i64,
-            to_points: if b == 9 { 100 } else { 10 * b as i64 + 9 },
-            leads: leads[b],
-            converted: converted[b],
-            conversion_rate: ratio(converted[b] as f64, leads[b] as f64),
+    by_band
+        .into_iter()
+        .map(|(from, (leads, converted))| BandRow {
+            from_points: from,
+            to_points: from + 9,
+            leads,
+            converted,
+            conversion_rate: ratio(converted as f64, leads as f64),
         })
         .collect()
 }

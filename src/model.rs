@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::{sigmoid, EncodeError, EncodeNote, Encoder, FeatureEncoder, RawValue};
 use crate::metrics::Metrics;
+use crate::points::ScorecardScale;
 use crate::policy::{CutoffOutcome, CutoffPolicy};
 use crate::schema::{FeatureKind, Schema, Transform};
 use crate::stages::{Cutoffs, Stage};
@@ -116,11 +117,14 @@ pub struct CutoffChoice {
 }
 
 /// How probabilities become points.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PointsScale {
-    /// `points = round(100 × probability)`.
+    /// `points = round(100 × probability)` (the default).
+    #[default]
     ProbabilityTimes100,
+    /// The scorecard scale: `round(offset + factor × ln(odds))`, PDO points per doubling.
+    Scorecard(ScorecardScale),
 }
 
 impl PointsScale {
@@ -128,6 +132,30 @@ impl PointsScale {
     pub fn points(&self, probability: f64) -> i64 {
         match self {
             PointsScale::ProbabilityTimes100 => (100.0 * probability).round() as i64,
+            PointsScale::Scorecard(scale) => scale
+                .points_of_probability(probability.clamp(1e-15, 1.0 - 1e-15))
+                .round() as i64,
+        }
+    }
+
+    /// The scorecard scale, when the model uses one.
+    pub fn scorecard(&self) -> Option<ScorecardScale> {
+        match self {
+            PointsScale::Scorecard(s) => Some(*s),
+            PointsScale::ProbabilityTimes100 => None,
+        }
+    }
+
+    /// A one-line description for summaries.
+    pub fn describe(&self) -> String {
+        match self {
+            PointsScale::ProbabilityTimes100 => "points = round(100 x p)".into(),
+            PointsScale::Scorecard(s) => format!(
+                "points = round({:.2} + {:.2} x ln(odds)): {} points double the odds",
+                s.offset(),
+                s.factor(),
+                s.pdo()
+            ),
         }
     }
 }
@@ -168,6 +196,8 @@ pub struct ModelParts {
     pub cutoff_choice: Option<CutoffChoice>,
     /// Training mean of every encoded term.
     pub term_means: Vec<f64>,
+    /// The points scale.
+    pub points: PointsScale,
 }
 
 /// A fitted lead-scoring model (the content of the artifact).
@@ -235,7 +265,7 @@ impl Model {
             cutoffs: parts.cutoffs,
             cutoff_choice: parts.cutoff_choice,
             term_means: parts.term_means,
-            points: PointsScale::ProbabilityTimes100,
+            points: parts.points,
         }
     }
 

@@ -81,6 +81,8 @@ pub struct TrainSettings {
     pub max_iterations: Option<u64>,
     /// Model name (default: the data file's stem).
     pub name: Option<String>,
+    /// Points scale stored in the model (default: round(100 × p)).
+    pub points: Option<PointsScale>,
 }
 
 /// Checked training configuration.
@@ -96,6 +98,7 @@ pub struct TrainConfig {
     default_policies: bool,
     max_iterations: u64,
     name: Option<String>,
+    points: PointsScale,
 }
 
 fn invalid(name: &str, message: impl Into<String>) -> Error {
@@ -174,6 +177,7 @@ impl TrainSettings {
             default_policies,
             max_iterations,
             name: self.name,
+            points: self.points.unwrap_or_default(),
         })
     }
 }
@@ -422,12 +426,7 @@ pub fn train(
         }
         Err(e) => return Err(e),
     };
-    let evaluation = evaluate(
-        &y_holdout,
-        &p_holdout,
-        cutoffs,
-        PointsScale::ProbabilityTimes100,
-    );
+    let evaluation = evaluate(&y_holdout, &p_holdout, cutoffs, config.points);
     let first_last = dates.map(|d| {
         let min = d.iter().copied().min().unwrap_or(0);
         let max = d.iter().copied().max().unwrap_or(0);
@@ -483,6 +482,7 @@ pub fn train(
         cutoffs,
         cutoff_choice: Some(choice),
         term_means: fitted.term_means,
+        points: config.points,
     });
     Ok(Trained {
         model,

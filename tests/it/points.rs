@@ -259,3 +259,79 @@ fn reason_codes_add_up_to_the_leads_points() {
     assert!(leadscore::reasons::explain(&v2, &values, &scale).is_err());
     let _ = compare; // the library entry point used by the CLI
 }
+
+#[test]
+fn the_models_scorecard_scale_gives_the_points_everywhere() {
+    let dir = temp_dir();
+    let data = project_file("data/leads.csv");
+    let data = data.to_str().expect("path");
+    let out = leadscore(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            data,
+            "--label",
+            "converted",
+            "--id",
+            "lead_id",
+            "--date",
+            "created_at",
+            "--pdo",
+            "20",
+            "--base-score",
+            "600",
+            "--base-odds",
+            "0.02",
+            "--out",
+            "sc.json",
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("20 points double the odds"),
+        "{}",
+        stdout(&out)
+    );
+    assert_ok(&leadscore(
+        dir.path(),
+        &[
+            "score",
+            "--model",
+            "sc.json",
+            "--input",
+            data,
+            "--output",
+            "scored.csv",
+        ],
+    ));
+    let (header, rows) =
+        parse_csv(&std::fs::read_to_string(dir.path().join("scored.csv")).expect("scored"));
+    let factor = 20.0 / std::f64::consts::LN_2;
+    for (p, points) in column(&header, &rows, "probability")
+        .iter()
+        .zip(column(&header, &rows, "points"))
+    {
+        let p: f64 = p.parse().expect("p");
+        let expected = (600.0 + factor * ((p / (1.0 - p)).ln() - 0.02f64.ln())).round() as i64;
+        assert_eq!(points.parse::<i64>().expect("points"), expected, "p = {p}");
+    }
+    // `leadscore points` reads the same scale from the model.
+    let out = leadscore(
+        dir.path(),
+        &[
+            "points",
+            "--data",
+            data,
+            "--points",
+            project_file("data/points.toml").to_str().expect("p"),
+            "--model",
+            "sc.json",
+            "--json",
+        ],
+    );
+    assert_ok(&out);
+    let c: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(c["scale"]["base_score"], 600.0);
+    assert_eq!(c["scale"]["base_odds"], 0.02);
+}

@@ -145,6 +145,16 @@ pub struct TrainArgs {
     /// Write the HTML report of the holdout evaluation here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Use the scorecard points scale with this many points per doubling of the odds
+    /// (default scale without --pdo/--base-score/--base-odds: round(100 x p)).
+    #[arg(long)]
+    pub pdo: Option<f64>,
+    /// Scorecard base score [default: 50] …
+    #[arg(long)]
+    pub base_score: Option<f64>,
+    /// … at these odds of converting [default: 0.1111 = 1:9 = 10%].
+    #[arg(long)]
+    pub base_odds: Option<f64>,
     /// Print a machine-readable summary on stdout.
     #[arg(long)]
     pub json: bool,
@@ -225,7 +235,8 @@ points.toml:
   points = 45
 
 Scale: points = offset + factor x ln(odds), factor = PDO / ln 2, so a rule worth k points
-claims the odds of converting multiply by 2^(k/PDO). --anchor puts the hand-set MQL threshold
+claims the odds of converting multiply by 2^(k/PDO). The model's scale is used when it was
+trained with one (train --pdo ...), else these flags; --anchor puts the hand-set MQL threshold
 at the model's MQL cut-off.")]
 pub struct PointsArgs {
     /// Labelled leads (CSV or Parquet).
@@ -264,6 +275,15 @@ pub struct PointsArgs {
     /// Print everything as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+impl PointsArgs {
+    /// Whether any scale flag differs from its default.
+    fn scale_given(&self) -> bool {
+        self.pdo != leadscore::points::DEFAULT_PDO
+            || self.base_score != leadscore::points::DEFAULT_BASE_SCORE
+            || self.base_odds != leadscore::points::DEFAULT_BASE_ODDS
+    }
 }
 
 /// `leadscore backtest`
@@ -371,6 +391,7 @@ fn train_config(
     fit: &FitArgs,
     holdout: Option<f64>,
     name: Option<String>,
+    points: Option<leadscore::model::PointsScale>,
 ) -> Result<TrainConfig> {
     let config_path = columns.config.clone().or_else(|| {
         let default = PathBuf::from("leadscore.toml");
@@ -399,13 +420,24 @@ fn train_config(
         sql: fit.sql,
         max_iterations: fit.max_iterations,
         name,
+        points,
     }
     .check()?)
 }
 
 /// Run `train`.
 pub fn run_train(a: TrainArgs) -> Result<()> {
-    let config = train_config(&a.columns, &a.fit, a.holdout, a.name.clone())?;
+    let points = match (a.pdo, a.base_score, a.base_odds) {
+        (None, None, None) => None,
+        (pdo, score, odds) => Some(leadscore::model::PointsScale::Scorecard(
+            leadscore::points::ScorecardScale::new(
+                pdo.unwrap_or(leadscore::points::DEFAULT_PDO),
+                score.unwrap_or(leadscore::points::DEFAULT_BASE_SCORE),
+                odds.unwrap_or(leadscore::points::DEFAULT_BASE_ODDS),
+            )?,
+        )),
+    };
+    let config = train_config(&a.columns, &a.fit, a.holdout, a.name.clone(), points)?;
     let data = &a.columns.data;
     let frame = read_table(
         data,
@@ -565,9 +597,13 @@ pub fn run_points(a: PointsArgs) -> Result<()> {
         Some(m) => Some(score_labelled(m, &frame, &a.data)?.1),
         None => None,
     };
+    let model_scale = model.as_ref().and_then(|m| m.points_scale().scorecard());
     let scale = match (&model, a.anchor) {
         (Some(m), true) => {
             leadscore::points::ScorecardScale::anchored(a.pdo, scheme.mql, m.cutoffs().mql())?
+        }
+        (Some(_), false) if !a.scale_given() && model_scale.is_some() => {
+            model_scale.unwrap_or_default()
         }
         (None, true) => anyhow::bail!(leadscore::Error::InvalidArgument {
             name: "--anchor".into(),
@@ -603,7 +639,7 @@ pub fn run_points(a: PointsArgs) -> Result<()> {
 
 /// Run `backtest`.
 pub fn run_backtest(a: BacktestArgs) -> Result<()> {
-    let config = train_config(&a.columns, &a.fit, None, None)?;
+    let config = train_config(&a.columns, &a.fit, None, None, None)?;
     let data = &a.columns.data;
     let frame = read_table(
         data,

@@ -194,9 +194,10 @@ fn print_card(model: &Model) {
 fn print_cutoff_lines(model: &Model) {
     let cut = model.cutoffs();
     println!(
-        "cut-offs  MQL at p >= {:.4}, SQL at p >= {:.4}; points = round(100 x p)",
+        "cut-offs  MQL at p >= {:.4}, SQL at p >= {:.4}; {}",
         cut.mql(),
-        cut.sql()
+        cut.sql(),
+        model.points_scale().describe()
     );
     if let Some(choice) = model.cutoff_choice() {
         for (name, policy, o) in [
