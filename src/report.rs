@@ -528,6 +528,173 @@ fn coefficient_chart(model: &Model) -> ChartResult<String> {
     Ok(svg)
 }
 
+/// The `leadscore points` report: how the schemes rank, one chart per rule
+/// (hand-set points against the learned points and their 95% interval), the
+/// suggested scheme and the whole model as a points sheet.
+pub fn render_points(
+    c: &crate::compare::PointsComparison,
+    scheme: &crate::rules::PointsScheme,
+) -> Result<String, ChartError> {
+    let mut html = String::with_capacity(100_000);
+    let _ = write!(
+        html,
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Hand-set points vs evidence</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }}
+.charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 0.8rem; }}
+figure {{ margin: 0; border: 1px solid #ddd; border-radius: 6px; padding: 0.4rem; }}
+figcaption {{ font-weight: 600; }} .note {{ color: #555; font-size: 0.9rem; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; }}
+th, td {{ border-bottom: 1px solid #e3e3e3; padding: 0.25rem 0.7rem; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+</style></head><body>
+<h1>Hand-set points vs evidence</h1>
+<p>{leads} leads, {conv} converted. Scale: {pdo} points double the odds of converting, so a rule worth k points claims the odds multiply by 2^(k/{pdo}).</p>
+<h2>How each scheme ranks these leads</h2>
+<table><tr><th>scheme</th><th>ROC AUC (95% interval)</th><th>MQL threshold</th><th>MQL volume</th><th>MQL conversion</th><th>SQL threshold</th><th>SQL volume</th><th>SQL conversion</th></tr>
+"#,
+        leads = c.leads,
+        conv = c.converted,
+        pdo = c.scale.pdo(),
+    );
+    let mut row = |name: &str, r: &crate::compare::SchemeRanking| {
+        let _ = writeln!(
+            html,
+            "<tr><td>{name}</td><td>{:.4} ({:.4} – {:.4})</td><td>{:.4}</td><td>{}</td><td>{:.1}%</td><td>{:.4}</td><td>{}</td><td>{:.1}%</td></tr>",
+            r.roc_auc, r.roc_auc_ci95.0, r.roc_auc_ci95.1, r.mql.cutoff, r.mql.volume, 100.0 * r.mql.precision, r.sql.cutoff, r.sql.volume, 100.0 * r.sql.precision
+        );
+    };
+    row("hand-set (points)", &c.hand_set);
+    if let Some(m) = &c.model {
+        row("learned model (probability)", m);
+    }
+    row("suggested (points)", &c.suggested.ranking);
+    html.push_str("</table>\n<h2>Rules</h2>\n<p>▲ hand-set points; ● learned points with their 95% interval (a rule refit on these leads).</p>\n<div class=\"charts\">\n");
+    for r in &c.rules.rules {
+        let svg = rule_chart(r)?;
+        let _ = writeln!(
+            html,
+            "<figure><figcaption>{}</figcaption>{svg}<div class=\"note\">{}: {} ({} leads{})</div></figure>",
+            escape(&r.name),
+            r.verdict,
+            escape(&r.note),
+            r.matches,
+            if r.matches > 0 {
+                format!(", {:.1}% converted", 100.0 * r.conversion_rate)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = writeln!(
+        html,
+        "</div>\n<h2>Suggested scheme</h2>\n<p>MQL at {} points, SQL at {} points (hand-set: {} / {}); the thresholds reproduce {}.</p>\n<table><tr><th>rule</th><th>points</th></tr>",
+        c.suggested.mql,
+        c.suggested.sql,
+        scheme.mql,
+        scheme.sql,
+        escape(&c.suggested.thresholds_from)
+    );
+    for (rule, points) in &c.suggested.rules {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{points:+}</td></tr>",
+            escape(rule)
+        );
+    }
+    html.push_str("</table>\n");
+    if !c.scorecard.is_empty() {
+        html.push_str("<h2>The whole model as a points sheet</h2>\n<table><tr><th>term</th><th>points</th></tr>\n");
+        for s in &c.scorecard {
+            let value = match s.points_per_raw_unit {
+                Some(u) => format!("{u:+.1} per unit"),
+                None => format!("{:+.1}", s.points),
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{value}</td></tr>",
+                escape(&s.term)
+            );
+        }
+        html.push_str("</table>\n");
+    }
+    html.push_str("</body></html>\n");
+    Ok(html)
+}
+
+fn rule_chart(r: &crate::rules::RuleEvidence) -> ChartResult<String> {
+    let mut values = vec![r.points, 0.0];
+    if let Some((lo, hi)) = r.learned_points_ci95 {
+        values.extend([lo, hi]);
+    }
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min) - 5.0;
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 5.0;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (380, 150)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_err("rule"))?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(30)
+            .y_label_area_size(70)
+            .build_cartesian_2d(lo..hi, 0.0..2.0)
+            .map_err(chart_err("rule"))?;
+        chart
+            .configure_mesh()
+            .x_desc("points")
+            .y_labels(2)
+            .y_label_formatter(&|y: &f64| {
+                if (*y - 0.5).abs() < 0.26 {
+                    "learned".into()
+                } else if (*y - 1.5).abs() < 0.26 {
+                    "hand-set".into()
+                } else {
+                    String::new()
+                }
+            })
+            .disable_y_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(chart_err("rule"))?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, 0.0), (0.0, 2.0)],
+                GREY.stroke_width(1),
+            ))
+            .map_err(chart_err("rule"))?;
+        chart
+            .draw_series(std::iter::once(TriangleMarker::new(
+                (r.points, 1.5),
+                8,
+                CONVERTED.filled(),
+            )))
+            .map_err(chart_err("rule"))?;
+        if let (Some(points), Some((l, h))) = (r.learned_points, r.learned_points_ci95) {
+            chart
+                .draw_series(LineSeries::new([(l, 0.5), (h, 0.5)], OTHER.stroke_width(3)))
+                .map_err(chart_err("rule"))?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (points, 0.5),
+                    6,
+                    OTHER.filled(),
+                )))
+                .map_err(chart_err("rule"))?;
+        } else {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "no evidence",
+                    (lo + 1.0, 0.45),
+                    ("sans-serif", 13).into_font(),
+                )))
+                .map_err(chart_err("rule"))?;
+        }
+        finish(&root, "rule")?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape;

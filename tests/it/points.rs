@@ -125,6 +125,8 @@ fn points_command_compares_and_exports_the_suggested_scheme() {
             project_file("models/default.json").to_str().expect("p"),
             "--csv",
             "suggested.csv",
+            "--report",
+            "points.html",
             "--json",
         ],
     );
@@ -154,6 +156,17 @@ fn points_command_compares_and_exports_the_suggested_scheme() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 12);
+    let html = std::fs::read_to_string(dir.path().join("points.html")).expect("report");
+    assert_eq!(html.matches("<svg").count(), 11, "one chart per rule");
+    for title in [
+        "How each scheme ranks these leads",
+        "Requested a demo",
+        "over-valued",
+        "Suggested scheme",
+        "points sheet",
+    ] {
+        assert!(html.contains(title), "report lacks '{title}'");
+    }
 }
 
 #[test]

@@ -225,6 +225,7 @@ pub struct CutoffsArgs {
 #[command(after_help = "Examples:
   leadscore points --data data/leads.csv --points data/points.toml --model models/default.json
   leadscore points --data crm_export.csv --points ours.toml --label won --positive yes --csv suggested.csv --json
+  leadscore points --data data/leads.csv --points data/points.toml --model models/default.json --report points.html
 
 points.toml:
   mql = 50
@@ -272,6 +273,9 @@ pub struct PointsArgs {
     /// Write the suggested scheme as CSV (rule,points) here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write an HTML report (a chart per rule) here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print everything as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -626,10 +630,17 @@ pub fn run_points(a: PointsArgs) -> Result<()> {
         }
         artifact::write_atomically(csv, text.as_bytes())?;
     }
+    if let Some(report) = &a.report {
+        let html = leadscore::report::render_points(&comparison, &scheme)?;
+        artifact::write_atomically(report, html.as_bytes())?;
+    }
     if a.json {
         output::print_json(&comparison)?;
     } else {
         output::print_points(&comparison, &scheme);
+        if let Some(report) = &a.report {
+            println!("report written to {}", report.display());
+        }
         if let Some(csv) = &a.csv {
             println!("suggested scheme written to {}", csv.display());
         }
