@@ -16,12 +16,14 @@ use crate::data::{FileFormat, Origin, ReadOptions, TableBatches, DEFAULT_BATCH_R
 use crate::encode::{EncodeNote, FeatureColumn};
 use crate::error::{Error, Result};
 use crate::model::{LeadScore, Model};
+use crate::points::ScorecardScale;
 use crate::progress::Progress;
+use crate::reasons::{explain, ReasonError};
 use crate::stages::Stage;
 use crate::train::encode_error_to_error;
 
 /// Columns added to the output.
-pub const OUTPUT_COLUMNS: [&str; 3] = ["probability", "stage", "points"];
+pub const OUTPUT_COLUMNS: [&str; 4] = ["probability", "stage", "points", "reasons"];
 
 /// Batch-scoring options.
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct ScoreOptions {
     pub read: ReadOptions,
     /// Rows per batch (bounds memory).
     pub batch_rows: usize,
+    /// Add a `reasons` column on this points scale.
+    pub reasons: Option<ScorecardScale>,
 }
 
 impl Default for ScoreOptions {
@@ -37,6 +41,7 @@ impl Default for ScoreOptions {
         ScoreOptions {
             read: ReadOptions::default(),
             batch_rows: DEFAULT_BATCH_ROWS,
+            reasons: None,
         }
     }
 }
@@ -76,27 +81,7 @@ pub struct BatchScores {
 /// absent from the frame is an error naming it.
 pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<BatchScores> {
     let schema = model.schema();
-    let missing: Vec<String> = schema
-        .feature_names()
-        .filter(|name| df.column(name).is_err())
-        .map(str::to_string)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::MissingColumns {
-            path: origin.path.to_path_buf(),
-            columns: missing,
-            available: df
-                .get_column_names()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        });
-    }
-    let columns = schema
-        .features
-        .iter()
-        .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
-        .collect::<Result<Vec<_>>>()?;
+    let columns = feature_columns(model, df, origin)?;
     let n_features = columns.len();
     let mut unseen = vec![0; n_features];
     let mut imputed = vec![0; n_features];
@@ -122,6 +107,76 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
         unseen,
         imputed,
     })
+}
+
+/// The model's feature columns of a frame, matched by name; a missing one is
+/// an error naming it.
+fn feature_columns(
+    model: &Model,
+    df: &DataFrame,
+    origin: Origin<'_>,
+) -> Result<Vec<FeatureColumn>> {
+    let schema = model.schema();
+    let missing: Vec<String> = schema
+        .feature_names()
+        .filter(|name| df.column(name).is_err())
+        .map(str::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingColumns {
+            path: origin.path.to_path_buf(),
+            columns: missing,
+            available: df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        });
+    }
+    schema
+        .features
+        .iter()
+        .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
+        .collect()
+}
+
+/// One readable reasons cell per row: the top contributions up and down, in
+/// points relative to an average lead, e.g.
+/// `+25 demo_requested = yes; +9 lead_source = referral | -12 job_level = student`.
+pub fn reason_cells(
+    model: &Model,
+    df: &DataFrame,
+    origin: Origin<'_>,
+    scale: &ScorecardScale,
+) -> Result<Vec<String>> {
+    let columns = feature_columns(model, df, origin)?;
+    let mut cells = Vec::with_capacity(df.height());
+    let mut values = Vec::with_capacity(columns.len());
+    for row in 0..df.height() {
+        values.clear();
+        values.extend(columns.iter().map(|c| c.raw(row)));
+        let e = explain(model, &values, scale).map_err(|e| match e {
+            ReasonError::NoTermMeans => Error::InvalidArgument {
+                name: "--reasons".into(),
+                message: e.to_string(),
+            },
+            ReasonError::Encode { feature, error } => encode_error_to_error(
+                origin.path,
+                model.schema(),
+                feature,
+                origin.rows_before + row,
+                error,
+            ),
+        })?;
+        let part = |rs: &[crate::reasons::Reason]| {
+            rs.iter()
+                .map(|r| format!("{:+.0} {}", r.points, r.label))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        cells.push(format!("{} | {}", part(&e.up), part(&e.down)));
+    }
+    Ok(cells)
 }
 
 enum Sink {
@@ -173,7 +228,10 @@ pub fn score_file(
             stage_counts[s.stage as usize] += 1;
             probability_sum += s.probability;
         }
-        for name in OUTPUT_COLUMNS {
+        for name in OUTPUT_COLUMNS
+            .into_iter()
+            .filter(|n| *n != "reasons" || options.reasons.is_some())
+        {
             if df.column(name).is_ok() {
                 df.drop_in_place(name)?;
                 if rows_before == 0 {
@@ -202,6 +260,10 @@ pub fn score_file(
             "points".into(),
             scored.scores.iter().map(|s| s.points).collect::<Vec<i64>>(),
         ))?;
+        if let Some(scale) = &options.reasons {
+            let cells = reason_cells(model, &df, origin, scale)?;
+            df.with_column(Column::new("reasons".into(), cells))?;
+        }
         // The writers need every column in the same chunk layout.
         df.rechunk_mut_par();
         if sink.is_none() {

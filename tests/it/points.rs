@@ -348,3 +348,43 @@ fn the_models_scorecard_scale_gives_the_points_everywhere() {
     assert_eq!(c["scale"]["base_score"], 600.0);
     assert_eq!(c["scale"]["base_odds"], 0.02);
 }
+
+#[test]
+fn score_can_explain_every_lead() {
+    let dir = temp_dir();
+    let data = project_file("data/leads.csv");
+    let model = project_file("models/default.json");
+    let out = leadscore(
+        dir.path(),
+        &[
+            "score",
+            "--model",
+            model.to_str().expect("p"),
+            "--input",
+            data.to_str().expect("p"),
+            "--output",
+            "explained.csv",
+            "--reasons",
+        ],
+    );
+    assert_ok(&out);
+    let (header, rows) =
+        parse_csv(&std::fs::read_to_string(dir.path().join("explained.csv")).expect("out"));
+    assert_eq!(header.last().map(String::as_str), Some("reasons"));
+    let reasons = column(&header, &rows, "reasons");
+    let demo = column(&header, &rows, "demo_requested");
+    assert!(
+        reasons.iter().all(|r| r.contains(" | ")),
+        "up | down in every row"
+    );
+    let explained_demos = reasons
+        .iter()
+        .zip(&demo)
+        .filter(|(r, d)| **d == "yes" && r.contains("demo_requested = yes"))
+        .count();
+    let demos = demo.iter().filter(|d| **d == "yes").count();
+    assert!(
+        explained_demos * 10 >= demos * 9,
+        "a demo request is among the top reasons for most demo leads: {explained_demos}/{demos}"
+    );
+}

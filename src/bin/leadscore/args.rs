@@ -320,6 +320,7 @@ pub struct BacktestArgs {
 #[command(after_help = "Examples:
   leadscore score --model models/default.json --input data/leads.csv --output scored.csv
   leadscore score --model models/default.json --input new.parquet --output scored.parquet --json
+  leadscore score --model models/default.json --input data/leads.csv --output explained.csv --reasons
 
 Columns are matched by name (order does not matter; extra columns are passed through).
 Unseen categories are scored as 'other' and counted; blanks are imputed as in training.")]
@@ -339,6 +340,10 @@ pub struct ScoreArgs {
     /// Rows per batch (bounds memory).
     #[arg(long, default_value_t = leadscore::data::DEFAULT_BATCH_ROWS)]
     pub batch_rows: usize,
+    /// Add a `reasons` column: the top 3 contributions up and down, in points relative to
+    /// an average lead (on the model's scorecard scale, else the default PDO-20 scale).
+    #[arg(long)]
+    pub reasons: bool,
     /// Print a machine-readable summary on stdout.
     #[arg(long)]
     pub json: bool,
@@ -683,7 +688,11 @@ pub fn run_score(a: ScoreArgs) -> Result<()> {
             message: "must be at least 1".into()
         });
     }
+    let reasons = a
+        .reasons
+        .then(|| model.points_scale().scorecard().unwrap_or_default());
     let options = ScoreOptions {
+        reasons,
         read: ReadOptions {
             separator: a.separator,
         },
