@@ -60,18 +60,7 @@ pub fn parent_dir(path: &Path) -> PathBuf {
 
 /// Load and check a model file.
 pub fn load(path: &Path) -> Result<Model> {
-    let bytes = std::fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Error::FileNotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::reading(path, source))?;
     from_slice(&bytes, path)
 }
 

@@ -253,18 +253,7 @@ impl Iterator for TableBatches {
 }
 
 fn open_file(path: &Path) -> Result<File> {
-    File::open(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Error::FileNotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })
+    File::open(path).map_err(|source| Error::reading(path, source))
 }
 
 fn parquet_error(path: &Path, e: PolarsError) -> Error {

@@ -239,6 +239,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error opening or reading `path`: a missing file gets its own message.
+    pub fn reading(path: &std::path::Path, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::FileNotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+
     /// True when the error was caused by the user's input (files, flags,
     /// configuration) rather than by a bug or the environment. The CLI maps
     /// these to exit code 2.

@@ -44,18 +44,7 @@ pub struct PointsScheme {
 impl PointsScheme {
     /// Read and check `points.toml`.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                Error::FileNotFound {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::reading(path, source))?;
         let scheme: PointsScheme = toml::from_str(&text).map_err(|e| Error::Config {
             source_name: path.display().to_string(),
             message: e.to_string().trim().replace('\n', " "),
