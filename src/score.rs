@@ -111,7 +111,7 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
 
 /// The model's feature columns of a frame, matched by name; a missing one is
 /// an error naming it.
-fn feature_columns(
+pub fn feature_columns(
     model: &Model,
     df: &DataFrame,
     origin: Origin<'_>,

@@ -19,17 +19,7 @@ fn reference_metrics(dir: &Path, labels: &[bool], probs: &[f64]) -> serde_json::
         writeln!(csv, "{},{p:e}", u8::from(*y)).expect("format");
     }
     let path = write(dir, "scores.csv", &csv);
-    let out = Command::new("python3")
-        .arg(project_file("tests/sklearn_metrics.py"))
-        .arg(&path)
-        .output()
-        .expect("python3 must be installed (CI: .ci/run installs scikit-learn)");
-    assert!(
-        out.status.success(),
-        "scikit-learn reference failed (pip install scikit-learn):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    python_reference("tests/sklearn_metrics.py", &[path.as_os_str()])
 }
 
 fn assert_close(what: &str, ours: f64, reference: &serde_json::Value) {

@@ -141,3 +141,19 @@ pub fn column<'a>(header: &[String], rows: &'a [Vec<String>], column: &str) -> V
         .unwrap_or_else(|| panic!("column {column} in {header:?}"));
     rows.iter().map(|r| r[i].as_str()).collect()
 }
+
+/// Run a Python reference script from `tests/` and parse the JSON it prints.
+/// Fails (never skips) when python3 or scikit-learn is missing.
+pub fn python_reference(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(project_file(script))
+        .args(args)
+        .output()
+        .expect("python3 must be installed (CI: .ci/run installs scikit-learn)");
+    assert!(
+        out.status.success(),
+        "scikit-learn reference failed (pip install scikit-learn):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from the reference script")
+}

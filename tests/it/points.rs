@@ -6,7 +6,7 @@ use std::path::Path;
 
 use leadscore::compare::compare;
 use leadscore::data::{read_table, ReadOptions};
-use leadscore::encode::{FeatureColumn, RawValue};
+use leadscore::encode::RawValue;
 use leadscore::metrics::roc_auc;
 use leadscore::points::ScorecardScale;
 use leadscore::rules::{
@@ -224,15 +224,7 @@ fn reason_codes_add_up_to_the_leads_points() {
         path: Path::new("leads.csv"),
         rows_before: 0,
     };
-    let columns: Vec<FeatureColumn> = model
-        .schema()
-        .features
-        .iter()
-        .map(|f| {
-            FeatureColumn::read(frame.column(&f.name).expect("col"), &f.name, f.kind, origin)
-                .expect("reads")
-        })
-        .collect();
+    let columns = leadscore::score::feature_columns(&model, &frame, origin).expect("reads");
     let scale = ScorecardScale::default();
     for row in 0..frame.height() {
         let values: Vec<RawValue<'_>> = columns.iter().map(|c| c.raw(row)).collect();

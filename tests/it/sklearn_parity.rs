@@ -8,16 +8,14 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use leadscore::data::{read_table, Origin, ReadOptions};
-use leadscore::encode::FeatureColumn;
 use leadscore::label::read_labels;
 use leadscore::progress::NoProgress;
 use leadscore::train::{split_rows, train, TrainSettings};
 use ndarray::Array2;
 
-use crate::helpers::{project_file, temp_dir};
+use crate::helpers::{project_file, python_reference, temp_dir};
 
 fn write_matrix(path: &Path, x: &Array2<f64>, y: &[bool]) {
     let mut text = String::with_capacity(x.len() * 12);
@@ -58,15 +56,7 @@ fn coefficients_and_auc_match_scikit_learn_on_bank_marketing() {
         path: &path,
         rows_before: 0,
     };
-    let columns: Vec<FeatureColumn> = model
-        .schema()
-        .features
-        .iter()
-        .map(|f| {
-            FeatureColumn::read(frame.column(&f.name).expect("col"), &f.name, f.kind, origin)
-                .expect("reads")
-        })
-        .collect();
+    let columns = leadscore::score::feature_columns(&model, &frame, origin).expect("reads");
     let x_train = model
         .encoder()
         .design_matrix(&columns, &split.train)
@@ -82,20 +72,11 @@ fn coefficients_and_auc_match_scikit_learn_on_bank_marketing() {
     write_matrix(&train_csv, &x_train, &y_train);
     write_matrix(&holdout_csv, &x_holdout, &y_holdout);
 
-    let out = Command::new("python3")
-        .arg(project_file("tests/sklearn_parity.py"))
-        .arg(&train_csv)
-        .arg(&holdout_csv)
-        .arg(format!("{}", 1.0 / alpha))
-        .output()
-        .expect("python3 must be installed (CI: .ci/run installs scikit-learn)");
-    assert!(
-        out.status.success(),
-        "scikit-learn reference failed (pip install scikit-learn):\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let c = format!("{}", 1.0 / alpha);
+    let reference = python_reference(
+        "tests/sklearn_parity.py",
+        &[train_csv.as_os_str(), holdout_csv.as_os_str(), c.as_ref()],
     );
-    let reference: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("json from python");
     let coef: Vec<f64> = reference["coef"]
         .as_array()
         .expect("coef")
