@@ -64,6 +64,15 @@ pub fn load(path: &Path) -> Result<Model> {
     from_slice(&bytes, path)
 }
 
+/// Load and check a model file, with the hex SHA-256 of its bytes: a version
+/// that changes whenever the file does (the service reports it with every score).
+pub fn load_with_digest(path: &Path) -> Result<(Model, String)> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|source| Error::reading(path, source))?;
+    let model = from_slice(&bytes, path)?;
+    Ok((model, format!("{:x}", Sha256::digest(&bytes))))
+}
+
 /// Parse and check model JSON (`path` is only used in error messages).
 pub fn from_slice(bytes: &[u8], path: &Path) -> Result<Model> {
     let corrupt = |message: String| Error::CorruptModel {
@@ -88,7 +97,7 @@ pub fn from_slice(bytes: &[u8], path: &Path) -> Result<Model> {
     if version == 0 {
         return Err(corrupt("format_version 0 does not exist".into()));
     }
-    // Versions 1 to 3 share one layout: each later version only adds optional fields.
+    // Versions 1 to 4 share one layout: each later version only adds optional fields.
     let model: Model = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     model.validate().map_err(corrupt)?;
     Ok(model)

@@ -142,6 +142,16 @@ pub enum Error {
         /// The offending value.
         value: f64,
     },
+    /// A column the model marks required has an empty cell.
+    #[error("{path}: column '{column}' is empty at row {row}, and the model marks it required; fill it in or retrain without `required = true`")]
+    MissingRequired {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+    },
     /// A numeric column holds NaN or an infinity.
     #[error("{path}: column '{column}' holds {value} at row {row}; leave the cell empty for a missing value")]
     NonFinite {

@@ -41,6 +41,7 @@ pub mod evaluate;
 pub mod fit;
 pub mod generate;
 pub mod label;
+pub mod lead;
 pub mod metrics;
 pub mod model;
 pub mod points;
@@ -51,6 +52,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod score;
+pub mod server;
 pub mod stages;
 pub mod train;
 

@@ -18,7 +18,9 @@ use crate::stages::{Cutoffs, Stage};
 ///   give on the holdout); version-1 files load with `cutoff_choice: null`.
 /// - 3: adds `term_means` (each encoded term's training mean, the "average
 ///   lead" reason codes are relative to); older files load without them.
-pub const FORMAT_VERSION: u32 = 3;
+/// - 4: a feature may be marked `required` (scoring refuses a lead without
+///   it instead of imputing); older files load with nothing required.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// One learned weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -401,6 +403,7 @@ impl Model {
     /// Encode one lead into `terms` (length [`n_terms`](Self::n_terms)).
     /// `value(i)` gives the raw value of feature `i` (in schema order);
     /// `on_note(i, note)` is called for imputed values and unseen levels.
+    /// Stops at the first value that cannot be encoded.
     pub fn encode_lead<'a>(
         &self,
         mut value: impl FnMut(usize) -> RawValue<'a>,
@@ -410,8 +413,8 @@ impl Model {
         let mut offset = 0;
         for (i, feature) in self.encoder.features().iter().enumerate() {
             let width = feature.n_terms();
-            let note = feature
-                .encode(value(i), &mut terms[offset..offset + width])
+            let note = self
+                .encode_feature(i, value(i), &mut terms[offset..offset + width])
                 .map_err(|e| (i, e))?;
             if let Some(note) = note {
                 on_note(i, note);
@@ -419,6 +422,38 @@ impl Model {
             offset += width;
         }
         Ok(())
+    }
+
+    /// Every value of one lead that cannot be encoded (not only the first),
+    /// in schema order; empty when [`encode_lead`](Self::encode_lead) succeeds.
+    pub fn lead_errors<'a>(
+        &self,
+        mut value: impl FnMut(usize) -> RawValue<'a>,
+    ) -> Vec<(usize, EncodeError)> {
+        let features = self.encoder.features();
+        let mut scratch = vec![0.0; features.iter().map(|f| f.n_terms()).max().unwrap_or(0)];
+        features
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                self.encode_feature(i, value(i), &mut scratch[..f.n_terms()])
+                    .err()
+                    .map(|e| (i, e))
+            })
+            .collect()
+    }
+
+    /// Encode feature `i`, refusing a missing value when the schema marks it required.
+    fn encode_feature(
+        &self,
+        i: usize,
+        raw: RawValue<'_>,
+        out: &mut [f64],
+    ) -> Result<Option<EncodeNote>, EncodeError> {
+        if raw == RawValue::Missing && self.schema.features.get(i).is_some_and(|f| f.required) {
+            return Err(EncodeError::Required);
+        }
+        self.encoder.features()[i].encode(raw, out)
     }
 
     /// Log-odds of converting for encoded terms.

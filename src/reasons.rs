@@ -14,7 +14,7 @@ use crate::points::ScorecardScale;
 pub const TOP_REASONS: usize = 3;
 
 /// One feature's contribution.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reason {
     /// The feature (input column).
     pub feature: String,
@@ -71,21 +71,35 @@ pub fn explain(
     values: &[RawValue<'_>],
     scale: &ScorecardScale,
 ) -> Result<Explanation, ReasonError> {
-    let means = model.term_means();
-    if means.len() != model.n_terms() {
+    if model.term_means().len() != model.n_terms() {
         return Err(ReasonError::NoTermMeans);
     }
     let mut terms = vec![0.0; model.n_terms()];
     model
         .encode_lead(|i| values[i], &mut terms, |_, _| {})
         .map_err(|(feature, error)| ReasonError::Encode { feature, error })?;
-    let weights: Vec<f64> = model.coefficients().iter().map(|c| c.weight).collect();
+    explain_encoded(model, values, &terms, scale)
+}
+
+/// Explain one lead already encoded by [`Model::encode_lead`]: `values` are
+/// its raw values in schema order (for the labels), `terms` their encoding.
+pub fn explain_encoded(
+    model: &Model,
+    values: &[RawValue<'_>],
+    terms: &[f64],
+    scale: &ScorecardScale,
+) -> Result<Explanation, ReasonError> {
+    let means = model.term_means();
+    if means.len() != model.n_terms() {
+        return Err(ReasonError::NoTermMeans);
+    }
+    let coefficients = model.coefficients();
     let mut all = Vec::with_capacity(values.len());
     let mut offset = 0;
     for (i, feature) in model.encoder().features().iter().enumerate() {
         let width = feature.n_terms();
         let delta: f64 = (offset..offset + width)
-            .map(|k| weights[k] * (terms[k] - means[k]))
+            .map(|k| coefficients[k].weight * (terms[k] - means[k]))
             .sum();
         all.push(Reason {
             feature: feature.name().to_string(),
@@ -94,10 +108,14 @@ pub fn explain(
         });
         offset += width;
     }
-    let average_log_odds =
-        model.intercept() + weights.iter().zip(means).map(|(w, m)| w * m).sum::<f64>();
+    let average_log_odds = model.intercept()
+        + coefficients
+            .iter()
+            .zip(means)
+            .map(|(c, m)| c.weight * m)
+            .sum::<f64>();
     let base_points = scale.points_of_log_odds(average_log_odds);
-    let points = scale.points_of_log_odds(model.log_odds(&terms));
+    let points = scale.points_of_log_odds(model.log_odds(terms));
     let mut up: Vec<Reason> = all.iter().filter(|r| r.points > 0.0).cloned().collect();
     up.sort_by(|a, b| b.points.total_cmp(&a.points));
     up.truncate(TOP_REASONS);

@@ -54,6 +54,10 @@ pub struct FeatureSpec {
     pub min_frequency: usize,
     /// Why the column got this treatment (inferred or configured).
     pub reason: String,
+    /// Scoring refuses a lead without this value instead of imputing it
+    /// (`required = true` in `leadscore.toml`; format version 4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 /// A column that is not used as a feature, and why.
@@ -103,6 +107,8 @@ pub struct ColumnOverride {
     pub min_frequency: Option<usize>,
     /// A sentinel value (number) or `"none"` to switch sentinel detection off.
     pub sentinel: Option<SentinelSetting>,
+    /// Refuse to score a lead without this value (default: impute it as in training).
+    pub required: Option<bool>,
 }
 
 /// A sentinel given in `leadscore.toml`.
@@ -401,6 +407,7 @@ fn decide_column(
         sentinel: None,
         min_frequency,
         reason: String::new(),
+        required: overrides.required.unwrap_or(false),
     };
     match kind {
         FeatureKind::Boolean => {

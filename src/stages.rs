@@ -14,7 +14,19 @@ pub const DEFAULT_MQL: f64 = 0.15;
 pub const DEFAULT_SQL: f64 = 0.35;
 
 /// A funnel stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 pub enum Stage {
     /// Below the MQL cut-off.
     #[serde(rename = "lead")]

@@ -522,6 +522,7 @@ pub fn encode_error_to_error(
             row,
             value,
         },
+        EncodeError::Required => Error::MissingRequired { path, column, row },
         EncodeError::OutOfDomain(value) => Error::OutOfDomain {
             path,
             column,

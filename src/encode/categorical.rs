@@ -137,6 +137,7 @@ mod tests {
             sentinel: None,
             min_frequency: 2,
             reason: String::new(),
+            required: false,
         };
         let e = CategoricalEncoder::fit(&spec, &col, &(0..7).collect::<Vec<_>>());
         assert_eq!(e.term_names(), vec!["x=a", "x=b", "x=other"]);

@@ -57,6 +57,9 @@ pub enum EncodeError {
     /// Outside the transform's domain (log1p needs values above -1).
     #[error("{0} is outside the domain of log1p (values must be above -1)")]
     OutOfDomain(f64),
+    /// The model marks the feature required and the value is missing.
+    #[error("the model requires a value and none was given")]
+    Required,
 }
 
 /// The fitted encoder of one feature.

@@ -165,6 +165,7 @@ mod tests {
             sentinel,
             min_frequency: 0,
             reason: String::new(),
+            required: false,
         }
     }
 

@@ -1,10 +1,13 @@
 //! The integration-test binary: the CLI end to end, the error catalogue,
-//! recovery of a known truth, and parity with scikit-learn.
+//! recovery of a known truth, parity with scikit-learn, and the scoring
+//! service (through its router and as a real process).
 
 mod errors;
 mod evaluation;
 mod helpers;
 mod pipeline;
 mod points;
+mod service;
+mod service_process;
 mod sklearn_parity;
 mod truth;

@@ -1,0 +1,412 @@
+//! The Open Inference Protocol (KServe V2) adapter, so ML clients that speak
+//! it can score leads: inputs are named tensors, one per lead field (shape
+//! `[N]` or `[N, 1]`); outputs are `probability` (FP64), `stage` (BYTES) and
+//! `points` (INT64). Scoring is the same library call as `/v1/score`.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::extract::JsonBody;
+use super::state::AppState;
+use super::v1::{find_model, invalid_fields};
+use crate::lead::{json_type, score_fields};
+
+/// Output tensors this server produces.
+pub const OUTPUTS: [(&str, &str); 3] = [
+    ("probability", "FP64"),
+    ("stage", "BYTES"),
+    ("points", "INT64"),
+];
+
+const DATATYPES: [&str; 13] = [
+    "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
+    "FP32", "FP64", "BYTES",
+];
+
+/// A tensor's name, type and shape (`-1`: any length).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TensorMetadata {
+    /// Tensor name (for inputs: the lead field).
+    pub name: String,
+    /// V2 datatype.
+    pub datatype: String,
+    /// Shape; `-1` is the batch dimension.
+    pub shape: Vec<i64>,
+}
+
+/// `GET /v2/models/{name}` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelMetadata {
+    /// Model name.
+    pub name: String,
+    /// Served version (one).
+    pub versions: Vec<String>,
+    /// Platform.
+    pub platform: String,
+    /// One input per lead field.
+    pub inputs: Vec<TensorMetadata>,
+    /// probability, stage, points.
+    pub outputs: Vec<TensorMetadata>,
+}
+
+/// `GET /v2` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServerMetadata {
+    /// Server name.
+    pub name: String,
+    /// Server version.
+    pub version: String,
+    /// Protocol extensions supported (none).
+    pub extensions: Vec<String>,
+}
+
+/// Liveness / readiness body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthStatus {
+    /// Live (for `/v2/health/live`) or ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<bool>,
+    /// Ready (for `/v2/health/ready` and `/v2/models/{name}/ready`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<bool>,
+}
+
+/// One input tensor of an inference request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InferInput {
+    /// The lead field it carries.
+    pub name: String,
+    /// `[N]` or `[N, 1]`.
+    pub shape: Vec<i64>,
+    /// V2 datatype (`BYTES` for text, `FP64`, `INT64`, `BOOL`, ...).
+    pub datatype: String,
+    /// Values, flat or nested, row-major; `null` is a missing value.
+    #[schema(value_type = Vec<Object>)]
+    pub data: Value,
+    /// Ignored.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub parameters: Option<Value>,
+}
+
+/// An output asked for by name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RequestedOutput {
+    /// `probability`, `stage` or `points`.
+    pub name: String,
+}
+
+/// `POST /v2/models/{name}/infer` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InferRequest {
+    /// Echoed in the response.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Ignored.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub parameters: Option<Value>,
+    /// One tensor per lead field; fields not sent are imputed (unless required).
+    pub inputs: Vec<InferInput>,
+    /// Outputs wanted (default: all three).
+    #[serde(default)]
+    pub outputs: Option<Vec<RequestedOutput>>,
+}
+
+/// One output tensor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InferOutput {
+    /// `probability`, `stage` or `points`.
+    pub name: String,
+    /// Its V2 datatype.
+    pub datatype: String,
+    /// `[N]`.
+    pub shape: Vec<usize>,
+    /// The values.
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<Value>,
+}
+
+/// `POST /v2/models/{name}/infer` response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InferResponse {
+    /// Model name.
+    pub model_name: String,
+    /// Model version (file SHA-256 prefix).
+    pub model_version: String,
+    /// The request's id, if it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The outputs.
+    pub outputs: Vec<InferOutput>,
+}
+
+/// Server metadata.
+#[utoipa::path(get, path = "/v2", tag = "open inference protocol", responses((status = 200, body = ServerMetadata)))]
+pub async fn server_metadata() -> Json<ServerMetadata> {
+    Json(ServerMetadata {
+        name: "leadscore".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        extensions: Vec::new(),
+    })
+}
+
+/// The server is up.
+#[utoipa::path(get, path = "/v2/health/live", operation_id = "v2_live", tag = "open inference protocol", responses((status = 200, body = HealthStatus)))]
+pub async fn live() -> Json<HealthStatus> {
+    Json(HealthStatus {
+        live: Some(true),
+        ready: None,
+    })
+}
+
+/// A model is loaded.
+#[utoipa::path(get, path = "/v2/health/ready", operation_id = "v2_ready", tag = "open inference protocol", responses((status = 200, body = HealthStatus)))]
+pub async fn ready(State(state): State<AppState>) -> Json<HealthStatus> {
+    Json(HealthStatus {
+        live: None,
+        ready: Some(state.models().get(None).is_some()),
+    })
+}
+
+/// The model is loaded and can score.
+#[utoipa::path(get, path = "/v2/models/{name}/ready", tag = "open inference protocol",
+    params(("name" = String, Path, description = "Model name")),
+    responses((status = 200, body = HealthStatus), (status = 404, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn model_ready(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<HealthStatus>, ApiError> {
+    find_model(&state.models(), Some(&name))?;
+    Ok(Json(HealthStatus {
+        live: None,
+        ready: Some(true),
+    }))
+}
+
+fn datatype_of(kind: crate::schema::FeatureKind) -> &'static str {
+    match json_type(kind) {
+        "number" => "FP64",
+        "boolean" => "BOOL",
+        _ => "BYTES",
+    }
+}
+
+/// Inputs and outputs of a model.
+#[utoipa::path(get, path = "/v2/models/{name}", tag = "open inference protocol",
+    params(("name" = String, Path, description = "Model name")),
+    responses((status = 200, body = ModelMetadata), (status = 404, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn model_metadata(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<ModelMetadata>, ApiError> {
+    let served = find_model(&state.models(), Some(&name))?;
+    Ok(Json(ModelMetadata {
+        name: served.name.clone(),
+        versions: vec![served.version.clone()],
+        platform: "leadscore_logistic".into(),
+        inputs: served
+            .model
+            .feature_kinds()
+            .map(|(name, kind)| TensorMetadata {
+                name: name.to_string(),
+                datatype: datatype_of(kind).into(),
+                shape: vec![-1],
+            })
+            .collect(),
+        outputs: OUTPUTS
+            .iter()
+            .map(|(name, datatype)| TensorMetadata {
+                name: (*name).into(),
+                datatype: (*datatype).into(),
+                shape: vec![-1],
+            })
+            .collect(),
+    }))
+}
+
+/// Flatten nested row-major data into `out`.
+fn flatten<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| flatten(v, out)),
+        other => out.push(other),
+    }
+}
+
+/// Check one input tensor and return its values, one per lead.
+fn input_values<'v>(
+    j: usize,
+    input: &'v InferInput,
+    rows: &mut Option<usize>,
+) -> Result<Vec<&'v Value>, ApiError> {
+    let at = format!("$.inputs[{j}]");
+    if !DATATYPES.contains(&input.datatype.as_str()) {
+        return Err(ApiError::shape(
+            format!("{at}.datatype"),
+            "a V2 datatype (BYTES, FP64, INT64, BOOL, ...)",
+            format!("\"{}\"", input.datatype),
+        ));
+    }
+    let n = match input.shape.as_slice() {
+        [n] | [n, 1] if *n >= 0 => *n as usize,
+        _ => {
+            return Err(ApiError::shape(
+                format!("{at}.shape"),
+                "[N] or [N, 1] (one value per lead)",
+                format!("{:?}", input.shape),
+            ))
+        }
+    };
+    let mut values = Vec::with_capacity(n);
+    flatten(&input.data, &mut values);
+    if values.len() != n {
+        return Err(ApiError::shape(
+            format!("{at}.data"),
+            &format!("{n} values (shape {:?})", input.shape),
+            format!("{} values", values.len()),
+        ));
+    }
+    match rows {
+        Some(r) if *r != n => {
+            return Err(ApiError::shape(
+                format!("{at}.shape"),
+                &format!("{r} rows like the first input"),
+                format!("{n} rows"),
+            ))
+        }
+        _ => *rows = Some(n),
+    }
+    Ok(values)
+}
+
+/// Score leads sent as V2 tensors.
+#[utoipa::path(post, path = "/v2/models/{name}/infer", tag = "open inference protocol",
+    params(("name" = String, Path, description = "Model name")),
+    request_body = InferRequest,
+    responses(
+        (status = 200, body = InferResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn infer(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<InferResponse>, ApiError> {
+    let served = find_model(&state.models(), Some(&name))?;
+    let request: InferRequest = serde_path_to_error::deserialize(&body).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "$".to_string()
+        } else {
+            format!("$.{path}")
+        };
+        ApiError::InvalidFields {
+            message: format!("{path}: {}", e.inner()),
+            details: vec![ErrorDetail {
+                path,
+                expected: None,
+                found: None,
+                message: e.inner().to_string(),
+            }],
+        }
+    })?;
+    let wanted: Vec<&str> = match &request.outputs {
+        None => OUTPUTS.iter().map(|(n, _)| *n).collect(),
+        Some(list) => {
+            let mut wanted = Vec::new();
+            for (k, o) in list.iter().enumerate() {
+                if !OUTPUTS.iter().any(|(n, _)| *n == o.name) {
+                    return Err(ApiError::shape(
+                        format!("$.outputs[{k}].name"),
+                        "probability, stage or points",
+                        format!("\"{}\"", o.name),
+                    ));
+                }
+                wanted.push(o.name.as_str());
+            }
+            wanted
+        }
+    };
+    let mut rows = None;
+    let mut columns = Vec::with_capacity(request.inputs.len());
+    for (j, input) in request.inputs.iter().enumerate() {
+        columns.push((j, input.name.as_str(), input_values(j, input, &mut rows)?));
+    }
+    let n = rows.unwrap_or(0);
+    if n == 0 {
+        return Err(ApiError::shape("$.inputs", "at least one lead", "no rows"));
+    }
+    let limit = state.config().max_batch;
+    if n > limit {
+        return Err(ApiError::TooManyLeads { count: n, limit });
+    }
+    // Each model feature's input column, matched by name.
+    let model = &served.model;
+    let by_feature: Vec<Option<&(usize, &str, Vec<&Value>)>> = model
+        .encoder()
+        .features()
+        .iter()
+        .map(|f| columns.iter().find(|(_, name, _)| *name == f.name()))
+        .collect();
+    let mut results = Vec::with_capacity(n);
+    let mut details = Vec::new();
+    for row in 0..n {
+        let lead = score_fields(model, |i, _| by_feature[i].map(|c| c.2[row]), false);
+        match lead {
+            Ok(r) => results.push(r),
+            Err(problems) => {
+                for p in problems {
+                    let path = match by_feature.iter().flatten().find(|c| c.1 == p.field) {
+                        Some((j, _, _)) => format!("$.inputs[{j}].data[{row}]"),
+                        None => format!("$.inputs (no input named '{}')", p.field),
+                    };
+                    details.push(ErrorDetail {
+                        path,
+                        expected: Some(p.expected.to_string()),
+                        found: Some(p.found),
+                        message: format!("{}: {}", p.field, p.message),
+                    });
+                }
+            }
+        }
+    }
+    if !details.is_empty() {
+        return Err(invalid_fields(details, n));
+    }
+    state
+        .metrics()
+        .count_leads(&served.name, results.iter().map(|r| r.stage));
+    let outputs = wanted
+        .into_iter()
+        .map(|name| {
+            let datatype = OUTPUTS.iter().find(|(n, _)| *n == name).map_or("", |o| o.1);
+            let data = results
+                .iter()
+                .map(|r| match name {
+                    "probability" => Value::from(r.probability),
+                    "stage" => Value::from(r.stage.as_str()),
+                    _ => Value::from(r.points),
+                })
+                .collect();
+            InferOutput {
+                name: name.to_string(),
+                datatype: datatype.to_string(),
+                shape: vec![n],
+                data,
+            }
+        })
+        .collect();
+    Ok(Json(InferResponse {
+        model_name: served.name.clone(),
+        model_version: served.version.clone(),
+        id: request.id,
+        outputs,
+    }))
+}
