@@ -134,7 +134,12 @@ pub fn details_at(
 pub fn invalid_fields(mut details: Vec<ErrorDetail>, leads: usize) -> ApiError {
     let total = details.len();
     details.truncate(MAX_DETAILS);
-    let first = &details[0];
+    let Some(first) = details.first() else {
+        return ApiError::InvalidFields {
+            message: "the lead(s) could not be scored".into(),
+            details,
+        };
+    };
     let message = if total == 1 {
         format!("{}: {}", first.path, first.message)
     } else {

@@ -359,3 +359,37 @@ fn unknown_column_in_leadscore_toml() {
     let out = train(dir.path(), "t.csv");
     assert_user_error(&out, &["leadscore.toml", "'vistis'", "not in t.csv"]);
 }
+
+#[test]
+fn an_empty_cell_in_a_required_column_is_refused_at_scoring() {
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(project_file("data/leads.csv")).expect("sample");
+    let (header, mut rows) = parse_csv(&text);
+    rows.truncate(5);
+    let visits = header
+        .iter()
+        .position(|h| h == "website_visits")
+        .expect("column");
+    rows[2][visits].clear();
+    let mut csv = csv_line(&header) + "\n";
+    for row in &rows {
+        csv.push_str(&(csv_line(row) + "\n"));
+    }
+    let input = write(dir.path(), "leads.csv", &csv);
+    let out = leadscore(
+        dir.path(),
+        &[
+            "score",
+            "--model",
+            project_file("tests/fixtures/model-v4.json")
+                .to_str()
+                .expect("path"),
+            "--input",
+            input.to_str().expect("path"),
+            "--output",
+            "scored.csv",
+        ],
+    );
+    assert_user_error(&out, &["website_visits", "row 3", "required"]);
+    assert!(!dir.path().join("scored.csv").exists());
+}

@@ -304,11 +304,25 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v1.json", 1),
         ("tests/fixtures/model-v2.json", 2),
         ("tests/fixtures/model-v3.json", 3),
+        ("tests/fixtures/model-v4.json", 4),
     ] {
         let fixture = leadscore::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
         assert_eq!(fixture.cutoff_choice().is_some(), version >= 2, "{file}");
         assert_eq!(fixture.term_means().is_empty(), version < 3, "{file}");
+        let required: Vec<&str> = fixture
+            .schema()
+            .features
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name.as_str())
+            .collect();
+        let expected: &[&str] = if version >= 4 {
+            &["website_visits"]
+        } else {
+            &[]
+        };
+        assert_eq!(required, expected, "{file}");
         let frame =
             leadscore::data::read_table(&project_file("data/leads.csv"), &Default::default())
                 .expect("data");

@@ -122,7 +122,9 @@ directory when present, or --config):
   [columns.pdays]
   sentinel = -1            # a 'not applicable' code, or \"none\"
   [columns.notes]
-  exclude = true")]
+  exclude = true
+  [columns.industry]
+  required = true          # scoring refuses a lead without it instead of imputing")]
 pub struct TrainArgs {
     /// Data and column roles.
     #[command(flatten)]
