@@ -545,6 +545,21 @@ async fn openapi_document_lists_every_route_and_schema() {
     ] {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
+    // The Lead schema lists the default model's fields with their JSON types.
+    let lead = &schemas["Lead"]["properties"];
+    assert_eq!(
+        lead.as_object().expect("properties").len(),
+        15,
+        "{}",
+        schemas["Lead"]
+    );
+    assert_eq!(lead["website_visits"]["type"], json!(["number", "null"]));
+    assert_eq!(lead["demo_requested"]["type"], json!(["boolean", "null"]));
+    assert_eq!(lead["industry"]["type"], json!(["string", "null"]));
+    assert!(lead["industry"]["description"]
+        .as_str()
+        .expect("text")
+        .contains("software"));
     // Every $ref points at a schema that exists.
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
