@@ -12,6 +12,7 @@ use super::registry::ServedModel;
 use super::state::AppState;
 use super::{error, health, metrics, state, v1, v2};
 use crate::encode::FeatureEncoder;
+use crate::schema::Transform;
 
 /// The API description.
 #[derive(OpenApi)]
@@ -93,12 +94,16 @@ pub fn lead_schema(served: &ServedModel) -> Schema {
                 ),
             ),
         };
-        object = object.property(
-            &spec.name,
-            ObjectBuilder::new()
-                .schema_type(SchemaType::Array(vec![json, Type::Null]))
-                .description(Some(description)),
-        );
+        let mut property = ObjectBuilder::new()
+            .schema_type(SchemaType::Array(vec![json, Type::Null]))
+            .description(Some(description));
+        if let FeatureEncoder::Numeric(e) = encoder {
+            // log1p needs values above -1 (a sentinel at or below -1 is its own case).
+            if e.transform == Transform::Log1p && e.sentinel.is_none_or(|v| v > -1.0) {
+                property = property.exclusive_minimum(Some(-1.0));
+            }
+        }
+        object = object.property(&spec.name, property);
         if spec.required {
             object = object.required(&spec.name);
         }

@@ -189,13 +189,6 @@ pub async fn score(
                         limit,
                     });
                 }
-                if items.is_empty() {
-                    return Err(ApiError::shape(
-                        "$.leads",
-                        "at least one lead",
-                        "an empty array",
-                    ));
-                }
                 items
                     .iter()
                     .enumerate()

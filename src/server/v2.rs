@@ -81,6 +81,7 @@ pub struct InferInput {
     /// The lead field it carries.
     pub name: String,
     /// `[N]` or `[N, 1]`.
+    #[serde(deserialize_with = "whole_numbers")]
     pub shape: Vec<i64>,
     /// V2 datatype (`BYTES` for text, `FP64`, `INT64`, `BOOL`, ...).
     pub datatype: String,
@@ -90,7 +91,22 @@ pub struct InferInput {
     /// Ignored.
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub parameters: Option<Value>,
+    pub parameters: Option<serde_json::Map<String, Value>>,
+}
+
+/// Whole numbers, also when written as `4.0` (JSON Schema's `integer` allows it).
+fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    use serde::de::Error;
+    Vec::<f64>::deserialize(d)?
+        .into_iter()
+        .map(|x| {
+            if x.fract() == 0.0 && x.abs() < 9.0e18 {
+                Ok(x as i64)
+            } else {
+                Err(D::Error::custom(format!("{x} is not a whole number")))
+            }
+        })
+        .collect()
 }
 
 /// An output asked for by name.
@@ -109,7 +125,7 @@ pub struct InferRequest {
     /// Ignored.
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub parameters: Option<Value>,
+    pub parameters: Option<serde_json::Map<String, Value>>,
     /// One tensor per lead field; fields not sent are imputed (unless required).
     pub inputs: Vec<InferInput>,
     /// Outputs wanted (default: all three).
@@ -339,10 +355,8 @@ pub async fn infer(
     for (j, input) in request.inputs.iter().enumerate() {
         columns.push((j, input.name.as_str(), input_values(j, input, &mut rows)?));
     }
+    // No inputs, or inputs of shape [0]: an empty batch with empty outputs.
     let n = rows.unwrap_or(0);
-    if n == 0 {
-        return Err(ApiError::shape("$.inputs", "at least one lead", "no rows"));
-    }
     let limit = state.config().max_batch;
     if n > limit {
         return Err(ApiError::TooManyLeads { count: n, limit });

@@ -342,8 +342,9 @@ async fn bad_bodies_get_4xx_in_the_one_error_shape() {
     )
     .await;
     assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "too_many_leads");
+    // An empty batch (a CRM job with nothing new) is not an error.
     let (s, _, b) = send(&app, post_json("/v1/score", &json!({"leads": []}))).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    assert_eq!((s, &b["results"]), (StatusCode::OK, &json!([])), "{b}");
     let (s, _, b) = send(&app, post_json("/v1/score", &json!([1, 2]))).await;
     assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
     assert_eq!(b["details"][0]["path"], "$");
@@ -554,6 +555,15 @@ async fn openapi_document_lists_every_route_and_schema() {
         schemas["Lead"]
     );
     assert_eq!(lead["website_visits"]["type"], json!(["number", "null"]));
+    assert_eq!(
+        lead["website_visits"]["exclusiveMinimum"].as_f64(),
+        Some(-1.0),
+        "log1p domain"
+    );
+    assert!(
+        lead["pages_per_visit"].get("exclusiveMinimum").is_none(),
+        "not log-transformed"
+    );
     assert_eq!(lead["demo_requested"]["type"], json!(["boolean", "null"]));
     assert_eq!(lead["industry"]["type"], json!(["string", "null"]));
     assert!(lead["industry"]["description"]
@@ -666,7 +676,7 @@ async fn kserve_v2_infer_matches_v1_scores_bit_for_bit() {
     }
     // Only the outputs asked for; nested [N, 1] data is accepted.
     let mut request = v2_request(&leads[..2], &["industry", "website_visits"]);
-    request["inputs"][1]["shape"] = json!([2, 1]);
+    request["inputs"][1]["shape"] = json!([2.0, 1]);
     let visits = request["inputs"][1]["data"].clone();
     request["inputs"][1]["data"] = json!([[visits[0]], [visits[1]]]);
     request["outputs"] = json!([{"name": "stage"}]);
@@ -697,6 +707,11 @@ async fn kserve_v2_errors_use_the_error_shape_with_a_string_error() {
     let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_value)).await;
     assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
     assert_eq!(b["details"][0]["path"], "$.inputs[1].data[2]");
+    let mut bad_parameters = v2_request(&leads, &["industry"]);
+    bad_parameters["parameters"] = json!("fast");
+    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_parameters)).await;
+    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    assert_eq!(b["details"][0]["path"], "$.parameters", "{b}");
     let mut bad_output = v2_request(&leads, &["industry"]);
     bad_output["outputs"] = json!([{"name": "logits"}]);
     let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_output)).await;
