@@ -90,7 +90,7 @@ pub struct InferInput {
     pub data: Value,
     /// Ignored.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub parameters: Option<serde_json::Map<String, Value>>,
 }
 
@@ -109,11 +109,39 @@ fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::
         .collect()
 }
 
+/// The outputs this server produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputName {
+    /// Probability of converting (FP64).
+    Probability,
+    /// Funnel stage: lead, MQL or SQL (BYTES).
+    Stage,
+    /// Points on the model's scale (INT64).
+    Points,
+}
+
+impl OutputName {
+    const ALL: [OutputName; 3] = [
+        OutputName::Probability,
+        OutputName::Stage,
+        OutputName::Points,
+    ];
+
+    fn name(self) -> &'static str {
+        OUTPUTS[self as usize].0
+    }
+
+    fn datatype(self) -> &'static str {
+        OUTPUTS[self as usize].1
+    }
+}
+
 /// An output asked for by name.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RequestedOutput {
     /// `probability`, `stage` or `points`.
-    pub name: String,
+    pub name: OutputName,
 }
 
 /// `POST /v2/models/{name}/infer` body.
@@ -124,7 +152,7 @@ pub struct InferRequest {
     pub id: Option<String>,
     /// Ignored.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub parameters: Option<serde_json::Map<String, Value>>,
     /// One tensor per lead field; fields not sent are imputed (unless required).
     pub inputs: Vec<InferInput>,
@@ -333,22 +361,9 @@ pub async fn infer(
             }],
         }
     })?;
-    let wanted: Vec<&str> = match &request.outputs {
-        None => OUTPUTS.iter().map(|(n, _)| *n).collect(),
-        Some(list) => {
-            let mut wanted = Vec::new();
-            for (k, o) in list.iter().enumerate() {
-                if !OUTPUTS.iter().any(|(n, _)| *n == o.name) {
-                    return Err(ApiError::shape(
-                        format!("$.outputs[{k}].name"),
-                        "probability, stage or points",
-                        format!("\"{}\"", o.name),
-                    ));
-                }
-                wanted.push(o.name.as_str());
-            }
-            wanted
-        }
+    let wanted: Vec<OutputName> = match &request.outputs {
+        None => OutputName::ALL.to_vec(),
+        Some(list) => list.iter().map(|o| o.name).collect(),
     };
     let mut rows = None;
     let mut columns = Vec::with_capacity(request.inputs.len());
@@ -399,22 +414,18 @@ pub async fn infer(
         .count_leads(&served.name, results.iter().map(|r| r.stage));
     let outputs = wanted
         .into_iter()
-        .map(|name| {
-            let datatype = OUTPUTS.iter().find(|(n, _)| *n == name).map_or("", |o| o.1);
-            let data = results
+        .map(|output| InferOutput {
+            name: output.name().to_string(),
+            datatype: output.datatype().to_string(),
+            shape: vec![n],
+            data: results
                 .iter()
-                .map(|r| match name {
-                    "probability" => Value::from(r.probability),
-                    "stage" => Value::from(r.stage.as_str()),
-                    _ => Value::from(r.points),
+                .map(|r| match output {
+                    OutputName::Probability => Value::from(r.probability),
+                    OutputName::Stage => Value::from(r.stage.as_str()),
+                    OutputName::Points => Value::from(r.points),
                 })
-                .collect();
-            InferOutput {
-                name: name.to_string(),
-                datatype: datatype.to_string(),
-                shape: vec![n],
-                data,
-            }
+                .collect(),
         })
         .collect();
     Ok(Json(InferResponse {

@@ -716,6 +716,7 @@ async fn kserve_v2_errors_use_the_error_shape_with_a_string_error() {
     bad_output["outputs"] = json!([{"name": "logits"}]);
     let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_output)).await;
     assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    assert_eq!(b["details"][0]["path"], "$.outputs[0].name", "{b}");
     let (s, _, b) = send(
         &app,
         post_json("/v2/models/default/infer", &json!({"inputs": "x"})),
