@@ -22,10 +22,37 @@ pub const OUTPUTS: [(&str, &str); 3] = [
     ("points", "INT64"),
 ];
 
-const DATATYPES: [&str; 13] = [
-    "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
-    "FP32", "FP64", "BYTES",
-];
+/// The tensor datatypes of the Open Inference Protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Datatype {
+    /// Boolean.
+    Bool,
+    /// Unsigned 8-bit integer.
+    Uint8,
+    /// Unsigned 16-bit integer.
+    Uint16,
+    /// Unsigned 32-bit integer.
+    Uint32,
+    /// Unsigned 64-bit integer.
+    Uint64,
+    /// Signed 8-bit integer.
+    Int8,
+    /// Signed 16-bit integer.
+    Int16,
+    /// Signed 32-bit integer.
+    Int32,
+    /// Signed 64-bit integer.
+    Int64,
+    /// 16-bit float.
+    Fp16,
+    /// 32-bit float.
+    Fp32,
+    /// 64-bit float.
+    Fp64,
+    /// Bytes (text).
+    Bytes,
+}
 
 /// A tensor's name, type and shape (`-1`: any length).
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,8 +110,9 @@ pub struct InferInput {
     /// `[N]` or `[N, 1]`.
     #[serde(deserialize_with = "whole_numbers")]
     pub shape: Vec<i64>,
-    /// V2 datatype (`BYTES` for text, `FP64`, `INT64`, `BOOL`, ...).
-    pub datatype: String,
+    /// V2 datatype (`BYTES` for text, `FP64`, `INT64`, `BOOL`, ...); the
+    /// values themselves are checked against the field's kind.
+    pub datatype: Datatype,
     /// Values, flat or nested, row-major; `null` is a missing value.
     #[schema(value_type = Vec<Object>)]
     pub data: Value,
@@ -290,13 +318,6 @@ fn input_values<'v>(
     rows: &mut Option<usize>,
 ) -> Result<Vec<&'v Value>, ApiError> {
     let at = format!("$.inputs[{j}]");
-    if !DATATYPES.contains(&input.datatype.as_str()) {
-        return Err(ApiError::shape(
-            format!("{at}.datatype"),
-            "a V2 datatype (BYTES, FP64, INT64, BOOL, ...)",
-            format!("\"{}\"", input.datatype),
-        ));
-    }
     let n = match input.shape.as_slice() {
         [n] | [n, 1] if *n >= 0 => *n as usize,
         _ => {
