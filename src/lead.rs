@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::data::clean_text;
 use crate::encode::{EncodeError, EncodeNote, FeatureEncoder, RawValue, OTHER_LEVEL};
 use crate::model::Model;
-use crate::reasons::{explain_encoded, Reason};
+use crate::reasons::{top_reasons, Reason};
 use crate::schema::FeatureKind;
 use crate::stages::Stage;
 
@@ -176,12 +176,12 @@ pub fn score_fields<'v>(
         .collect();
     let scale = model.points_scale().scorecard().unwrap_or_default();
     let reasons = if with_reasons {
-        explain_encoded(model, &values, &terms, &scale)
+        top_reasons(model, &values, &terms, &scale)
             .ok()
-            .map(|e| Reasons {
-                base_points: e.base_points,
-                up: e.up,
-                down: e.down,
+            .map(|(base_points, up, down)| Reasons {
+                base_points,
+                up,
+                down,
             })
     } else {
         None

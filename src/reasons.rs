@@ -83,29 +83,59 @@ pub fn explain(
 
 /// Explain one lead already encoded by [`Model::encode_lead`]: `values` are
 /// its raw values in schema order (for the labels), `terms` their encoding.
-pub fn explain_encoded(
+fn explain_encoded(
     model: &Model,
     values: &[RawValue<'_>],
     terms: &[f64],
     scale: &ScorecardScale,
 ) -> Result<Explanation, ReasonError> {
-    let means = model.term_means();
-    if means.len() != model.n_terms() {
+    let (base_points, contributions) = contributions(model, terms, scale);
+    let reason = |i: usize| reason(model, values, &contributions, i);
+    let (up, down) = top(&contributions);
+    Ok(Explanation {
+        base_points,
+        points: scale.points_of_log_odds(model.log_odds(terms)),
+        up: up.into_iter().map(reason).collect(),
+        down: down.into_iter().map(reason).collect(),
+        all: (0..contributions.len()).map(reason).collect(),
+    })
+}
+
+/// The top reasons up and down of one encoded lead, without the full list
+/// (labels are written only for the reasons returned): what the service sends.
+pub fn top_reasons(
+    model: &Model,
+    values: &[RawValue<'_>],
+    terms: &[f64],
+    scale: &ScorecardScale,
+) -> Result<(f64, Vec<Reason>, Vec<Reason>), ReasonError> {
+    if model.term_means().len() != model.n_terms() {
         return Err(ReasonError::NoTermMeans);
     }
+    let (base_points, contributions) = contributions(model, terms, scale);
+    let (up, down) = top(&contributions);
+    let reason = |i: usize| reason(model, values, &contributions, i);
+    Ok((
+        base_points,
+        up.into_iter().map(reason).collect(),
+        down.into_iter().map(reason).collect(),
+    ))
+}
+
+/// The average lead's points and each feature's contribution in points
+/// (schema order). The model must have term means.
+fn contributions(model: &Model, terms: &[f64], scale: &ScorecardScale) -> (f64, Vec<f64>) {
+    let means = model.term_means();
     let coefficients = model.coefficients();
-    let mut all = Vec::with_capacity(values.len());
+    let features = model.encoder().features();
+    let mut points = Vec::with_capacity(features.len());
     let mut offset = 0;
-    for (i, feature) in model.encoder().features().iter().enumerate() {
+    for feature in features {
         let width = feature.n_terms();
         let delta: f64 = (offset..offset + width)
             .map(|k| coefficients[k].weight * (terms[k] - means[k]))
             .sum();
-        all.push(Reason {
-            feature: feature.name().to_string(),
-            label: describe(feature.name(), values[i]),
-            points: scale.points_of_weight(delta),
-        });
+        points.push(scale.points_of_weight(delta));
         offset += width;
     }
     let average_log_odds = model.intercept()
@@ -114,19 +144,27 @@ pub fn explain_encoded(
             .zip(means)
             .map(|(c, m)| c.weight * m)
             .sum::<f64>();
-    let base_points = scale.points_of_log_odds(average_log_odds);
-    let points = scale.points_of_log_odds(model.log_odds(terms));
-    let mut up: Vec<Reason> = all.iter().filter(|r| r.points > 0.0).cloned().collect();
-    up.sort_by(|a, b| b.points.total_cmp(&a.points));
+    (scale.points_of_log_odds(average_log_odds), points)
+}
+
+/// Indices of the largest positive contributions (largest first) and the
+/// most negative ones (most negative first), at most [`TOP_REASONS`] each;
+/// ties keep schema order.
+fn top(points: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    let mut up: Vec<usize> = (0..points.len()).filter(|&i| points[i] > 0.0).collect();
+    up.sort_by(|&a, &b| points[b].total_cmp(&points[a]));
     up.truncate(TOP_REASONS);
-    let mut down: Vec<Reason> = all.iter().filter(|r| r.points < 0.0).cloned().collect();
-    down.sort_by(|a, b| a.points.total_cmp(&b.points));
+    let mut down: Vec<usize> = (0..points.len()).filter(|&i| points[i] < 0.0).collect();
+    down.sort_by(|&a, &b| points[a].total_cmp(&points[b]));
     down.truncate(TOP_REASONS);
-    Ok(Explanation {
-        base_points,
-        points,
-        up,
-        down,
-        all,
-    })
+    (up, down)
+}
+
+fn reason(model: &Model, values: &[RawValue<'_>], points: &[f64], i: usize) -> Reason {
+    let name = model.encoder().features()[i].name();
+    Reason {
+        feature: name.to_string(),
+        label: describe(name, values[i]),
+        points: points[i],
+    }
 }
