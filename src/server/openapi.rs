@@ -33,7 +33,7 @@ use crate::schema::Transform;
         crate::lead::ScoredLead, crate::lead::Reasons, crate::lead::LeadWarning,
         crate::lead::WarningCode, crate::reasons::Reason, crate::stages::Stage
     )),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &ScoreRequestAnyOf),
     tags(
         (name = "scoring", description = "Score leads"),
         (name = "models", description = "What each served model expects and how it did"),
@@ -53,6 +53,32 @@ impl utoipa::Modify for SecuritySchemes {
             || SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
         components.add_security_scheme("bearer", bearer());
         components.add_security_scheme("admin_bearer", bearer());
+    }
+}
+
+/// `{"leads": [...]}` is also a valid single lead (an object with extra
+/// fields), so the request body is "any of" the two shapes, not "one of".
+struct ScoreRequestAnyOf;
+
+impl utoipa::Modify for ScoreRequestAnyOf {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::AnyOfBuilder;
+        use utoipa::openapi::RefOr;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get("ScoreRequest") {
+            let any_of = one_of
+                .items
+                .iter()
+                .cloned()
+                .fold(AnyOfBuilder::new(), |b, item| b.item(item))
+                .description(one_of.description.clone())
+                .build();
+            components
+                .schemas
+                .insert("ScoreRequest".into(), Schema::AnyOf(any_of).into());
+        }
     }
 }
 

@@ -109,6 +109,7 @@ pub struct InferInput {
     pub name: String,
     /// `[N]` or `[N, 1]`.
     #[serde(deserialize_with = "whole_numbers")]
+    #[schema(min_items = 1, max_items = 2)]
     pub shape: Vec<i64>,
     /// V2 datatype (`BYTES` for text, `FP64`, `INT64`, `BOOL`, ...); the
     /// values themselves are checked against the field's kind.

@@ -546,6 +546,13 @@ async fn openapi_document_lists_every_route_and_schema() {
     ] {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
+    // A batch body is also a valid lead object: any of, not one of.
+    assert_eq!(
+        schemas["ScoreRequest"]["anyOf"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        schemas["ScoreRequest"]
+    );
     // The Lead schema lists the default model's fields with their JSON types.
     let lead = &schemas["Lead"]["properties"];
     assert_eq!(
