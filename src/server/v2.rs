@@ -313,10 +313,13 @@ fn flatten<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
 }
 
 /// Check one input tensor and return its values, one per lead.
+/// `shape` comes from the client: it is checked against the batch limit
+/// before anything is sized by it.
 fn input_values<'v>(
     j: usize,
     input: &'v InferInput,
     rows: &mut Option<usize>,
+    max_batch: usize,
 ) -> Result<Vec<&'v Value>, ApiError> {
     let at = format!("$.inputs[{j}]");
     let n = match input.shape.as_slice() {
@@ -329,6 +332,12 @@ fn input_values<'v>(
             ))
         }
     };
+    if n > max_batch {
+        return Err(ApiError::TooManyLeads {
+            count: n,
+            limit: max_batch,
+        });
+    }
     let mut values = Vec::with_capacity(n);
     flatten(&input.data, &mut values);
     if values.len() != n {
@@ -388,16 +397,14 @@ pub async fn infer(
         Some(list) => list.iter().map(|o| o.name).collect(),
     };
     let mut rows = None;
+    let max_batch = state.config().max_batch;
     let mut columns = Vec::with_capacity(request.inputs.len());
     for (j, input) in request.inputs.iter().enumerate() {
-        columns.push((j, input.name.as_str(), input_values(j, input, &mut rows)?));
+        let values = input_values(j, input, &mut rows, max_batch)?;
+        columns.push((j, input.name.as_str(), values));
     }
     // No inputs, or inputs of shape [0]: an empty batch with empty outputs.
     let n = rows.unwrap_or(0);
-    let limit = state.config().max_batch;
-    if n > limit {
-        return Err(ApiError::TooManyLeads { count: n, limit });
-    }
     // Each model feature's input column, matched by name.
     let model = &served.model;
     let by_feature: Vec<Option<&(usize, &str, Vec<&Value>)>> = model

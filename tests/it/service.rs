@@ -714,6 +714,12 @@ async fn kserve_v2_errors_use_the_error_shape_with_a_string_error() {
     let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_value)).await;
     assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
     assert_eq!(b["details"][0]["path"], "$.inputs[1].data[2]");
+    // A huge declared shape is refused before anything is sized by it
+    // (regression: schemathesis found an allocation of 1.5 TB aborting the server).
+    let mut huge = v2_request(&leads, &["industry"]);
+    huge["inputs"][0]["shape"] = json!([194_127_493_738u64]);
+    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &huge)).await;
+    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "too_many_leads");
     let mut bad_parameters = v2_request(&leads, &["industry"]);
     bad_parameters["parameters"] = json!("fast");
     let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_parameters)).await;
