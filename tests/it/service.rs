@@ -74,6 +74,33 @@ fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).expect("request")
 }
 
+/// `POST /v1/admin/reload`, with a bearer token when given.
+fn reload_request(token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/v1/admin/reload");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).expect("request")
+}
+
+/// The element of a JSON array whose `key` equals `value`.
+fn item<'a>(array: &'a Value, key: &str, value: &str) -> &'a Value {
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .find(|v| v[key] == value)
+        .unwrap_or_else(|| panic!("no element with {key} = {value} in {array}"))
+}
+
+/// Send a request that must fail with `status` and `code` in the one error
+/// shape; return the error body.
+async fn rejected(app: &Router, request: Request<Body>, status: StatusCode, code: &str) -> Value {
+    let (s, _, body) = send(app, request).await;
+    assert_error(s, &body, status, code);
+    body
+}
+
 /// Assert the one error shape: `error` text, `code`, `status` equal to the HTTP status.
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
     assert_eq!(status, expected, "{body}");
@@ -164,13 +191,8 @@ async fn missing_fields_are_imputed_and_unseen_categories_warned() {
     fields.insert("industry".into(), json!("Underwater Basket Weaving"));
     let (status, _, body) = send(&app(), post_json("/v1/score", &lead)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let warnings = body["warnings"].as_array().expect("warnings");
-    let find = |field: &str| {
-        warnings
-            .iter()
-            .find(|w| w["field"] == field)
-            .unwrap_or_else(|| panic!("no warning for {field}: {body}"))
-    };
+    let warnings = &body["warnings"];
+    let find = |field: &str| item(warnings, "field", field);
     assert_eq!(find("website_visits")["code"], "imputed");
     assert!(find("website_visits")["message"]
         .as_str()
@@ -182,7 +204,7 @@ async fn missing_fields_are_imputed_and_unseen_categories_warned() {
         .as_str()
         .expect("message")
         .contains("Underwater Basket Weaving"));
-    assert_eq!(warnings.len(), 3, "{body}");
+    assert_eq!(warnings.as_array().map(Vec::len), Some(3), "{body}");
 }
 
 #[tokio::test]
@@ -193,39 +215,34 @@ async fn wrong_types_are_422_with_json_path_and_expected_type() {
     lead["demo_requested"] = json!("perhaps");
     lead["industry"] = json!({"name": "software"});
     lead["email_opens"] = json!(true);
-    let (status, _, body) = send(&app, post_json("/v1/score", &lead)).await;
-    assert_error(
-        status,
-        &body,
+    let body = rejected(
+        &app,
+        post_json("/v1/score", &lead),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
-    );
-    let details = body["details"].as_array().expect("details");
-    let find = |path: &str| {
-        details
-            .iter()
-            .find(|d| d["path"] == path)
-            .unwrap_or_else(|| panic!("no detail at {path}: {body}"))
-    };
+    )
+    .await;
+    let details = &body["details"];
+    let find = |path: &str| item(details, "path", path);
     assert_eq!(find("$.website_visits")["expected"], "number");
     assert_eq!(find("$.website_visits")["found"], "string \"many\"");
     assert_eq!(find("$.demo_requested")["expected"], "boolean");
     assert_eq!(find("$.industry")["expected"], "string");
     assert_eq!(find("$.industry")["found"], "object");
     assert_eq!(find("$.email_opens")["expected"], "number");
-    assert_eq!(details.len(), 4, "{body}");
+    assert_eq!(details.as_array().map(Vec::len), Some(4), "{body}");
 
     // In a batch the path names the lead.
     let mut leads = sample_leads(3);
     leads[2]["company_size"] = json!([1, 2]);
     leads[1] = json!("not a lead");
-    let (status, _, body) = send(&app, post_json("/v1/score", &json!({"leads": leads}))).await;
-    assert_error(
-        status,
-        &body,
+    let body = rejected(
+        &app,
+        post_json("/v1/score", &json!({"leads": leads})),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
-    );
+    )
+    .await;
     let paths: Vec<&str> = body["details"]
         .as_array()
         .expect("details")
@@ -237,13 +254,13 @@ async fn wrong_types_are_422_with_json_path_and_expected_type() {
     // NaN cannot be sent as JSON, but text that parses to infinity can.
     let mut lead = sample_leads(1).remove(0);
     lead["time_on_site_min"] = json!("inf");
-    let (status, _, body) = send(&app, post_json("/v1/score", &lead)).await;
-    assert_error(
-        status,
-        &body,
+    let body = rejected(
+        &app,
+        post_json("/v1/score", &lead),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
-    );
+    )
+    .await;
     assert_eq!(body["details"][0]["path"], "$.time_on_site_min");
 }
 
@@ -268,13 +285,13 @@ async fn a_required_field_that_is_missing_is_refused_not_imputed() {
     let mut lead = sample_leads(1).remove(0);
     lead.as_object_mut().expect("object").remove("company_size");
     lead["website_visits"] = Value::Null;
-    let (status, _, body) = send(&app, post_json("/v1/score", &lead)).await;
-    assert_error(
-        status,
-        &body,
+    let body = rejected(
+        &app,
+        post_json("/v1/score", &lead),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_field",
-    );
+    )
+    .await;
     assert_eq!(body["details"][0]["path"], "$.company_size", "{body}");
     assert!(
         body["error"].as_str().expect("error").contains("requires"),
@@ -288,14 +305,10 @@ async fn a_required_field_that_is_missing_is_refused_not_imputed() {
 
     let (status, _, detail) = send(&app, get("/v1/models/strict")).await;
     assert_eq!(status, StatusCode::OK);
-    let field = detail["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .find(|f| f["name"] == "company_size")
-        .expect("company_size")
-        .clone();
-    assert_eq!(field["required"], true);
+    assert_eq!(
+        item(&detail["fields"], "name", "company_size")["required"],
+        true
+    );
 }
 
 #[tokio::test]
@@ -312,63 +325,100 @@ async fn bad_bodies_get_4xx_in_the_one_error_shape() {
         }
         r.body(Body::from(body.to_string())).expect("request")
     };
-    let (s, _, b) = send(&app, raw(Some("application/json"), "{\"industry\": ")).await;
-    assert_error(s, &b, StatusCode::BAD_REQUEST, "malformed_json");
+    let b = rejected(
+        &app,
+        raw(Some("application/json"), "{\"industry\": "),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
     assert!(
         b["error"].as_str().expect("error").contains("line 1"),
         "{b}"
     );
-    let (s, _, b) = send(&app, raw(Some("text/plain"), "{}")).await;
-    assert_error(
-        s,
-        &b,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    );
-    let (s, _, b) = send(&app, raw(None, "{}")).await;
-    assert_error(
-        s,
-        &b,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    );
-    let big = format!("{{\"notes\": \"{}\"}}", "x".repeat(5000));
-    let (s, _, b) = send(&app, raw(Some("application/json"), &big)).await;
-    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
-    assert!(b["error"].as_str().expect("error").contains("4096"), "{b}");
-    let (s, _, b) = send(
+    rejected(
         &app,
-        post_json("/v1/score", &json!({"leads": sample_leads(4)})),
+        raw(Some("text/plain"), "{}"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
     )
     .await;
-    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "too_many_leads");
+    rejected(
+        &app,
+        raw(None, "{}"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let big = format!("{{\"notes\": \"{}\"}}", "x".repeat(5000));
+    let b = rejected(
+        &app,
+        raw(Some("application/json"), &big),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+    )
+    .await;
+    assert!(b["error"].as_str().expect("error").contains("4096"), "{b}");
+    rejected(
+        &app,
+        post_json("/v1/score", &json!({"leads": sample_leads(4)})),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_leads",
+    )
+    .await;
     // An empty batch (a CRM job with nothing new) is not an error.
     let (s, _, b) = send(&app, post_json("/v1/score", &json!({"leads": []}))).await;
     assert_eq!((s, &b["results"]), (StatusCode::OK, &json!([])), "{b}");
-    let (s, _, b) = send(&app, post_json("/v1/score", &json!([1, 2]))).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let b = rejected(
+        &app,
+        post_json("/v1/score", &json!([1, 2])),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(b["details"][0]["path"], "$");
-    let (s, _, b) = send(&app, post_json("/v1/score?model=nope", &sample_leads(1)[0])).await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "unknown_model");
+    let b = rejected(
+        &app,
+        post_json("/v1/score?model=nope", &sample_leads(1)[0]),
+        StatusCode::NOT_FOUND,
+        "unknown_model",
+    )
+    .await;
     assert!(
         b["error"].as_str().expect("error").contains("default"),
         "{b}"
     );
-    let (s, _, b) = send(
+    rejected(
         &app,
         post_json("/v1/score?reasons=maybe", &sample_leads(1)[0]),
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
     )
     .await;
-    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query");
-    let (s, _, b) = send(&app, get("/v1/nothing-here")).await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
-    let (s, _, b) = send(&app, get("/v1/score")).await;
-    assert_error(s, &b, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    rejected(
+        &app,
+        get("/v1/nothing-here"),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    rejected(
+        &app,
+        get("/v1/score"),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
     // A deeply nested body is an error, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let app_big = app_with(ServerConfig::default());
-    let (s, _, b) = send(&app_big, raw(Some("application/json"), &deep)).await;
-    assert_error(s, &b, StatusCode::BAD_REQUEST, "malformed_json");
+    rejected(
+        &app_big,
+        raw(Some("application/json"), &deep),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -393,37 +443,33 @@ async fn model_endpoints_describe_fields_cutoffs_metrics_and_weights() {
     assert_eq!(list["models"][0]["fields"], 15);
     let (s, _, m) = send(&app, get("/v1/models/default")).await;
     assert_eq!(s, StatusCode::OK, "{m}");
-    let fields = m["fields"].as_array().expect("fields");
-    assert_eq!(fields.len(), 15);
-    let industry = fields
-        .iter()
-        .find(|f| f["name"] == "industry")
-        .expect("industry");
+    let fields = &m["fields"];
+    assert_eq!(fields.as_array().map(Vec::len), Some(15));
+    let industry = item(fields, "name", "industry");
     assert_eq!(industry["type"], "string");
     assert!(industry["levels"]
         .as_array()
         .expect("levels")
         .iter()
         .any(|l| l == "software"));
-    let visits = fields
-        .iter()
-        .find(|f| f["name"] == "website_visits")
-        .expect("visits");
+    let visits = item(fields, "name", "website_visits");
     assert_eq!(visits["type"], "number");
     assert_eq!(visits["transform"], "log1p");
     assert!(visits["imputed_with"].is_number());
-    let demo = fields
-        .iter()
-        .find(|f| f["name"] == "demo_requested")
-        .expect("demo");
+    let demo = item(fields, "name", "demo_requested");
     assert_eq!(demo["type"], "boolean");
     let (mql, sql) = (m["cutoffs"]["mql"].as_f64(), m["cutoffs"]["sql"].as_f64());
     assert!(mql.is_some() && mql <= sql, "{m}");
     assert!(m["holdout"]["metrics"]["roc_auc"].as_f64().expect("auc") > 0.6);
     assert!(m["coefficients"].as_array().expect("coefficients").len() > 15);
     assert_eq!(m["version"], list["models"][0]["version"]);
-    let (s, _, b) = send(&app, get("/v1/models/unknown")).await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "unknown_model");
+    rejected(
+        &app,
+        get("/v1/models/unknown"),
+        StatusCode::NOT_FOUND,
+        "unknown_model",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -658,13 +704,7 @@ async fn kserve_v2_infer_matches_v1_scores_bit_for_bit() {
         v2["model_version"],
         file_version(&project_file("models/default.json"))
     );
-    let outputs = v2["outputs"].as_array().expect("outputs");
-    let output = |name: &str| {
-        outputs
-            .iter()
-            .find(|o| o["name"] == name)
-            .unwrap_or_else(|| panic!("no output {name}"))
-    };
+    let output = |name: &str| item(&v2["outputs"], "name", name);
     assert_eq!(output("probability")["datatype"], "FP64");
     assert_eq!(output("probability")["shape"], json!([25]));
     assert_eq!(output("stage")["datatype"], "BYTES");
@@ -706,43 +746,70 @@ async fn kserve_v2_errors_use_the_error_shape_with_a_string_error() {
     let leads = sample_leads(3);
     let mut bad_shape = v2_request(&leads, &["industry", "website_visits"]);
     bad_shape["inputs"][1]["shape"] = json!([4]);
-    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_shape)).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let b = rejected(
+        &app,
+        post_json("/v2/models/default/infer", &bad_shape),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(b["details"][0]["path"], "$.inputs[1].data");
     let mut bad_value = v2_request(&leads, &["industry", "website_visits"]);
     bad_value["inputs"][1]["data"][2] = json!("lots");
-    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_value)).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let b = rejected(
+        &app,
+        post_json("/v2/models/default/infer", &bad_value),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(b["details"][0]["path"], "$.inputs[1].data[2]");
     // A huge declared shape is refused before anything is sized by it
     // (regression: schemathesis found an allocation of 1.5 TB aborting the server).
     let mut huge = v2_request(&leads, &["industry"]);
     huge["inputs"][0]["shape"] = json!([194_127_493_738u64]);
-    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &huge)).await;
-    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "too_many_leads");
+    rejected(
+        &app,
+        post_json("/v2/models/default/infer", &huge),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_leads",
+    )
+    .await;
     let mut bad_parameters = v2_request(&leads, &["industry"]);
     bad_parameters["parameters"] = json!("fast");
-    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_parameters)).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let b = rejected(
+        &app,
+        post_json("/v2/models/default/infer", &bad_parameters),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(b["details"][0]["path"], "$.parameters", "{b}");
     let mut bad_output = v2_request(&leads, &["industry"]);
     bad_output["outputs"] = json!([{"name": "logits"}]);
-    let (s, _, b) = send(&app, post_json("/v2/models/default/infer", &bad_output)).await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let b = rejected(
+        &app,
+        post_json("/v2/models/default/infer", &bad_output),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(b["details"][0]["path"], "$.outputs[0].name", "{b}");
-    let (s, _, b) = send(
+    let b = rejected(
         &app,
         post_json("/v2/models/default/infer", &json!({"inputs": "x"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
     )
     .await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
     assert_eq!(b["details"][0]["path"], "$.inputs", "{b}");
-    let (s, _, b) = send(
+    rejected(
         &app,
         post_json("/v2/models/nope/infer", &v2_request(&leads, &["industry"])),
+        StatusCode::NOT_FOUND,
+        "unknown_model",
     )
     .await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "unknown_model");
 }
 
 #[tokio::test]
@@ -764,8 +831,13 @@ async fn bearer_tokens_guard_scoring_and_admin_endpoints() {
     assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(b["error"], "unauthorized", "401 without details");
     assert_eq!(h[header::WWW_AUTHENTICATE], "Bearer");
-    let (s, _, b) = send(&app, with(post_json("/v1/score", lead), "wrong")).await;
-    assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    rejected(
+        &app,
+        with(post_json("/v1/score", lead), "wrong"),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     let (s, _, _) = send(&app, with(post_json("/v1/score", lead), "admin-secret")).await;
     assert_eq!(
         s,
@@ -788,26 +860,26 @@ async fn bearer_tokens_guard_scoring_and_admin_endpoints() {
         let (s, _, _) = send(&app, get(path)).await;
         assert_eq!(s, StatusCode::OK, "{path} stays open");
     }
-    let reload = || {
-        Request::post("/v1/admin/reload")
-            .body(Body::empty())
-            .expect("request")
-    };
-    let (s, _, _) = send(&app, reload()).await;
+    let (s, _, _) = send(&app, reload_request(None)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _, _) = send(&app, with(reload(), "score-secret")).await;
+    let (s, _, _) = send(&app, reload_request(Some("score-secret"))).await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,
         "the scoring token is not an admin token"
     );
-    let (s, _, b) = send(&app, with(reload(), "admin-secret")).await;
+    let (s, _, b) = send(&app, reload_request(Some("admin-secret"))).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["reloaded"], true);
 
     // Without an admin token the admin endpoint is disabled.
-    let (s, _, b) = send(&self::app(), reload()).await;
-    assert_error(s, &b, StatusCode::FORBIDDEN, "admin_disabled");
+    rejected(
+        &self::app(),
+        reload_request(None),
+        StatusCode::FORBIDDEN,
+        "admin_disabled",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -832,12 +904,6 @@ async fn reload_swaps_a_good_model_and_keeps_the_old_one_on_a_bad_file() {
     )
     .expect("loads");
     let app = router(state.clone());
-    let admin = |r: Request<Body>| {
-        let mut r = r;
-        r.headers_mut()
-            .insert(header::AUTHORIZATION, "Bearer a".parse().expect("header"));
-        r
-    };
     let lead = &sample_leads(1)[0];
     let (_, _, before) = send(&app, post_json("/v1/score", lead)).await;
     let old_version = before["model"]["version"]
@@ -851,24 +917,10 @@ async fn reload_swaps_a_good_model_and_keeps_the_old_one_on_a_bad_file() {
     let mut changed: Value = serde_json::from_str(&original).expect("json");
     changed["cutoffs"] = json!({"mql": 0.5, "sql": 0.9});
     std::fs::write(&path, changed.to_string()).expect("write");
-    let (s, _, b) = send(
-        &app,
-        admin(
-            Request::post("/v1/admin/reload")
-                .body(Body::empty())
-                .expect("r"),
-        ),
-    )
-    .await;
+    let (s, _, b) = send(&app, reload_request(Some("a"))).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let new_version = file_version(&path);
-    let entry = b["models"]
-        .as_array()
-        .expect("models")
-        .iter()
-        .find(|m| m["name"] == "default")
-        .expect("default")
-        .clone();
+    let entry = item(&b["models"], "name", "default");
     assert_eq!(entry["version"], new_version);
     assert_eq!(entry["previous_version"], old_version);
     let (_, _, after) = send(&app, post_json("/v1/score", lead)).await;
@@ -881,16 +933,13 @@ async fn reload_swaps_a_good_model_and_keeps_the_old_one_on_a_bad_file() {
 
     // A broken file: the reload fails and the previous model keeps serving.
     std::fs::write(&path, "{\"format_version\": 4, \"truncated\": ").expect("write");
-    let (s, _, b) = send(
+    let b = rejected(
         &app,
-        admin(
-            Request::post("/v1/admin/reload")
-                .body(Body::empty())
-                .expect("r"),
-        ),
+        reload_request(Some("a")),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reload_failed",
     )
     .await;
-    assert_error(s, &b, StatusCode::UNPROCESSABLE_ENTITY, "reload_failed");
     assert!(
         b["error"].as_str().expect("error").contains("default.json"),
         "{b}"
@@ -940,8 +989,7 @@ async fn slow_requests_time_out_and_wait_for_a_concurrency_slot() {
             .expect("request")
     };
     // Alone, a stalled request times out in the error shape.
-    let (s, _, b) = send(&app, stalled()).await;
-    assert_error(s, &b, StatusCode::SERVICE_UNAVAILABLE, "timeout");
+    rejected(&app, stalled(), StatusCode::SERVICE_UNAVAILABLE, "timeout").await;
     // While it holds the only slot, a second request waits for it: it is
     // answered only once the first has timed out (at 300 ms) and let go.
     let first = tokio::spawn({
