@@ -43,11 +43,7 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Ready>, ApiErro
     let served = registry.get(None).ok_or(ApiError::Internal)?;
     Ok(Json(Ready {
         status: "ready".into(),
-        default_model: ModelRef {
-            name: served.name.clone(),
-            version: served.version.clone(),
-            trained_at: served.model.trained_at().to_string(),
-        },
+        default_model: ModelRef::of(served),
         models: registry.models().count(),
     }))
 }

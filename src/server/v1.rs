@@ -33,7 +33,8 @@ pub struct ModelRef {
 }
 
 impl ModelRef {
-    fn of(served: &ServedModel) -> ModelRef {
+    /// The reference to a served model.
+    pub fn of(served: &ServedModel) -> ModelRef {
         ModelRef {
             name: served.name.clone(),
             version: served.version.clone(),

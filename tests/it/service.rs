@@ -325,50 +325,78 @@ async fn bad_bodies_get_4xx_in_the_one_error_shape() {
         }
         r.body(Body::from(body.to_string())).expect("request")
     };
-    let b = rejected(
-        &app,
-        raw(Some("application/json"), "{\"industry\": "),
-        StatusCode::BAD_REQUEST,
-        "malformed_json",
-    )
-    .await;
-    assert!(
-        b["error"].as_str().expect("error").contains("line 1"),
-        "{b}"
-    );
-    rejected(
-        &app,
-        raw(Some("text/plain"), "{}"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
-    rejected(
-        &app,
-        raw(None, "{}"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
     let big = format!("{{\"notes\": \"{}\"}}", "x".repeat(5000));
-    let b = rejected(
-        &app,
-        raw(Some("application/json"), &big),
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-    )
-    .await;
-    assert!(b["error"].as_str().expect("error").contains("4096"), "{b}");
-    rejected(
-        &app,
-        post_json("/v1/score", &json!({"leads": sample_leads(4)})),
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_many_leads",
-    )
-    .await;
-    // An empty batch (a CRM job with nothing new) is not an error.
-    let (s, _, b) = send(&app, post_json("/v1/score", &json!({"leads": []}))).await;
-    assert_eq!((s, &b["results"]), (StatusCode::OK, &json!([])), "{b}");
+    let one = &sample_leads(1)[0];
+    // (request, status, code, text the message must contain)
+    let cases = [
+        (
+            raw(Some("application/json"), "{\"industry\": "),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "line 1",
+        ),
+        (
+            raw(Some("text/plain"), "{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "text/plain",
+        ),
+        (
+            raw(None, "{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "no Content-Type",
+        ),
+        (
+            raw(Some("application/json"), &big),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "4096",
+        ),
+        (
+            post_json("/v1/score", &json!({"leads": sample_leads(4)})),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_leads",
+            "limit is 3",
+        ),
+        (
+            post_json("/v1/score", &json!([1, 2])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "$",
+        ),
+        (
+            post_json("/v1/score?model=nope", one),
+            StatusCode::NOT_FOUND,
+            "unknown_model",
+            "default",
+        ),
+        (
+            post_json("/v1/score?reasons=maybe", one),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "reasons",
+        ),
+        (
+            get("/v1/nothing-here"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "/v1/nothing-here",
+        ),
+        (
+            get("/v1/score"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "GET",
+        ),
+    ];
+    for (request, status, code, needle) in cases {
+        let b = rejected(&app, request, status, code).await;
+        assert!(
+            b["error"].as_str().expect("error").contains(needle),
+            "{needle}: {b}"
+        );
+    }
     let b = rejected(
         &app,
         post_json("/v1/score", &json!([1, 2])),
@@ -377,38 +405,9 @@ async fn bad_bodies_get_4xx_in_the_one_error_shape() {
     )
     .await;
     assert_eq!(b["details"][0]["path"], "$");
-    let b = rejected(
-        &app,
-        post_json("/v1/score?model=nope", &sample_leads(1)[0]),
-        StatusCode::NOT_FOUND,
-        "unknown_model",
-    )
-    .await;
-    assert!(
-        b["error"].as_str().expect("error").contains("default"),
-        "{b}"
-    );
-    rejected(
-        &app,
-        post_json("/v1/score?reasons=maybe", &sample_leads(1)[0]),
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-    )
-    .await;
-    rejected(
-        &app,
-        get("/v1/nothing-here"),
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    rejected(
-        &app,
-        get("/v1/score"),
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    )
-    .await;
+    // An empty batch (a CRM job with nothing new) is not an error.
+    let (s, _, b) = send(&app, post_json("/v1/score", &json!({"leads": []}))).await;
+    assert_eq!((s, &b["results"]), (StatusCode::OK, &json!([])), "{b}");
     // A deeply nested body is an error, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let app_big = app_with(ServerConfig::default());
