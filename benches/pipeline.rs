@@ -9,10 +9,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_main, Criterion, Throughput};
-use leadscore::data::{read_table, Origin, ReadOptions};
-use leadscore::generate::{generate, write_table};
+use leadscore::demo::generate;
+use leadscore::io::values::Origin;
+use leadscore::io::write::write_table;
+use leadscore::io::{read_table, ReadOptions};
 use leadscore::progress::NoProgress;
-use leadscore::score::score_frame;
+use leadscore::score::batch::score_frame;
 use leadscore::train::{train, TrainSettings};
 
 fn settings() -> TrainSettings {

@@ -67,7 +67,7 @@ pub enum Error {
         available: Vec<String>,
     },
     /// The label column holds more than two distinct values.
-    #[error("{path}: label column '{column}' is not binary: found values {}; pass --positive VALUE to name the converted value, or clean the column", quote_list(values))]
+    #[error("{path}: label column '{column}' is not binary: found values {}; name the converted value (the label's positive value), or clean the column", quote_list(values))]
     LabelNotBinary {
         /// The file involved.
         path: PathBuf,
@@ -77,7 +77,7 @@ pub enum Error {
         values: Vec<String>,
     },
     /// The label column does not say which value means "converted".
-    #[error("{path}: cannot tell which value of label column '{column}' means converted (values {}); pass --positive VALUE", quote_list(values))]
+    #[error("{path}: cannot tell which value of label column '{column}' means converted (values {}); name the converted value (the label's positive value)", quote_list(values))]
     AmbiguousPositive {
         /// The file involved.
         path: PathBuf,
@@ -165,7 +165,7 @@ pub enum Error {
         value: String,
     },
     /// A feature column has no values at all.
-    #[error("{path}: column '{column}' is entirely empty; exclude it (--exclude {column}) or fill it in")]
+    #[error("{path}: column '{column}' is entirely empty; exclude it or fill it in")]
     ColumnAllMissing {
         /// The file involved.
         path: PathBuf,
@@ -200,27 +200,42 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// A value given on the command line or in a request is out of range.
+    /// A setting (command-line flag, `leadscore.toml` key or request field)
+    /// is out of range.
     #[error("invalid {name}: {message}")]
     InvalidArgument {
-        /// The argument or field.
+        /// The setting, by its library name (`folds`, `max_iterations`, `pdo` …).
         name: String,
         /// What is wrong.
         message: String,
     },
     /// There is nothing to train on after exclusions.
-    #[error("{path}: no usable feature columns remain after exclusions; check --exclude and leadscore.toml")]
+    #[error("{path}: no usable feature columns remain after exclusions; check the excluded columns and leadscore.toml")]
     NoFeatures {
         /// The file involved.
         path: PathBuf,
     },
-    /// Too few rows to split and cross-validate.
-    #[error("{path}: too few rows to train: {detail}")]
+    /// Too few rows of a class to cross-validate.
+    #[error("{path}: too few rows to train: the training part has {converted} converted and {others} other leads; {folds}-fold cross-validation needs at least {folds} of each")]
     TooFewRows {
         /// The file involved.
         path: PathBuf,
-        /// Counts and what is needed.
-        detail: String,
+        /// Converted leads in the training part.
+        converted: usize,
+        /// Other leads in the training part.
+        others: usize,
+        /// Cross-validation folds (the minimum per class).
+        folds: usize,
+    },
+    /// No backtest period has enough earlier leads to train on.
+    #[error("{path}: too few rows to train: no period has at least {min_train_rows} earlier leads (with {folds} of each class) to train on; lower the minimum of earlier leads or use shorter periods")]
+    NoBacktestPeriod {
+        /// The file involved.
+        path: PathBuf,
+        /// The minimum of earlier leads asked for.
+        min_train_rows: usize,
+        /// Cross-validation folds (the minimum per class).
+        folds: usize,
     },
     /// The model file is not a valid leadscore model.
     #[error("{path}: not a valid leadscore model file ({message}); retrain or restore it")]
@@ -240,9 +255,49 @@ pub enum Error {
         /// The newest version this build reads.
         supported: u32,
     },
-    /// The optimiser failed.
-    #[error("model fit failed: {0}")]
-    Fit(String),
+    /// A model file parses but its parts do not fit together.
+    #[error("{path}: not a valid leadscore model file ({problem}); retrain or restore it")]
+    InconsistentModel {
+        /// The model file.
+        path: PathBuf,
+        /// What does not fit.
+        #[source]
+        problem: crate::model::ModelInconsistency,
+    },
+    /// The SQL policy resolves below the MQL one.
+    #[error("SQL policy {sql_policy} gives cut-off {sql:.4}, below the MQL cut-off {mql:.4} from {mql_policy}; choose a stricter SQL policy")]
+    CutoffOrder {
+        /// The MQL policy.
+        mql_policy: crate::evaluate::policy::CutoffPolicy,
+        /// The SQL policy.
+        sql_policy: crate::evaluate::policy::CutoffPolicy,
+        /// The MQL cut-off it gave.
+        mql: f64,
+        /// The SQL cut-off it gave.
+        sql: f64,
+    },
+    /// linfa-logistic failed to fit at a penalty.
+    #[error("model fit failed at alpha {alpha}: {source}")]
+    Fit {
+        /// The penalty.
+        alpha: f64,
+        /// What the solver reported.
+        #[source]
+        source: linfa_logistic::error::Error,
+    },
+    /// The rule refit's Hessian could not be inverted for the intervals.
+    #[error("rule refit: the Hessian is not invertible ({source})")]
+    SingularHessian {
+        /// What the Cholesky factorisation reported.
+        #[source]
+        source: linfa_linalg::LinalgError,
+    },
+    /// A report chart failed to draw (a bug, not bad input).
+    #[error(transparent)]
+    Chart(#[from] crate::report::ChartError),
+    /// A cross-validation worker thread panicked (a bug).
+    #[error("a cross-validation worker panicked")]
+    WorkerPanicked,
     /// An unexpected error inside polars (a bug, not bad input).
     #[error("internal data error: {0}")]
     Polars(#[from] polars::error::PolarsError),
@@ -267,7 +322,25 @@ impl Error {
     /// configuration) rather than by a bug or the environment. The CLI maps
     /// these to exit code 2.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Fit(_) | Error::Polars(_))
+        !matches!(
+            self,
+            Error::Fit { .. }
+                | Error::SingularHessian { .. }
+                | Error::WorkerPanicked
+                | Error::Chart(_)
+                | Error::Polars(_)
+        )
+    }
+
+    /// The setting (flag, `leadscore.toml` key or request field) an error is
+    /// about, when it is about one: `folds`, `sql`, `pdo` … Front ends add
+    /// their own name for it (the CLI prints `--folds`).
+    pub fn setting(&self) -> Option<&str> {
+        match self {
+            Error::InvalidArgument { name, .. } => Some(name),
+            Error::CutoffOrder { .. } => Some("sql"),
+            _ => None,
+        }
     }
 }
 

@@ -4,18 +4,25 @@
 //! score new leads with a conversion probability, a funnel stage (lead / MQL /
 //! SQL) and points.
 //!
-//! The flow: a table of past leads ([`data`]) → a [`schema`] of features →
-//! a fitted [`encode::Encoder`] → an L2-regularised logistic regression with the
-//! penalty chosen by cross-validation ([`train`], [`fit`]) → a [`model::Model`]
-//! saved as a versioned JSON [`artifact`] → batch scoring ([`score`]).
+//! The flow, one folder per stage: a table of past leads is read ([`io`]) →
+//! a [`schema`] of features is inferred → a fitted [`encode::Encoder`] turns
+//! values into terms → an L2-regularised logistic regression is fitted with
+//! the penalty chosen by cross-validation ([`train`]) → the [`model::Model`]
+//! is saved as a versioned JSON artifact → it scores tables, single leads and
+//! reason codes ([`score`]) and serves them over HTTP ([`server`]) → it is
+//! judged on labelled leads ([`evaluate`], [`report`]) and set beside
+//! hand-set points ([`points`]). [`demo`] generates leads with a known truth.
+//!
+//! Each CLI command is one library call (`train::job::run`,
+//! `evaluate::job::evaluate_file`, `points::job::run` …).
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use leadscore::{artifact, data, progress::NoProgress, train::{train, TrainSettings}};
+//! use leadscore::{io, model::artifact, progress::NoProgress, train::{train, TrainSettings}};
 //!
 //! # fn main() -> leadscore::Result<()> {
 //! let path = Path::new("data/leads.csv");
-//! let frame = data::read_table(path, &data::ReadOptions::default())?;
+//! let frame = io::read_table(path, &io::ReadOptions::default())?;
 //! let config = TrainSettings {
 //!     label: Some("converted".into()),
 //!     date: Some("created_at".into()),
@@ -30,30 +37,21 @@
 //! # }
 //! ```
 
-pub mod artifact;
-pub mod backtest;
-pub mod compare;
-pub mod data;
-pub mod dates;
-pub mod encode;
+// In flow order: read → schema → encode → train → model → use it (score,
+// serve) → judge it (evaluate, report) → points.
 pub mod error;
+pub mod progress;
+
+pub mod demo;
+pub mod encode;
 pub mod evaluate;
-pub mod fit;
-pub mod generate;
-pub mod label;
-pub mod lead;
-pub mod metrics;
+pub mod io;
 pub mod model;
 pub mod points;
-pub mod policy;
-pub mod progress;
-pub mod reasons;
 pub mod report;
-pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod server;
-pub mod stages;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EncodeError, EncodeNote, FeatureColumn, RawValue};
-use crate::data::parse_bool_word;
+use crate::io::values::parse_bool_word;
 use crate::schema::FeatureSpec;
 
 /// A fitted yes/no encoder. Terms: `name` (1 for yes), then `name=missing`
@@ -12,12 +12,21 @@ use crate::schema::FeatureSpec;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BooleanEncoder {
     /// Input column.
-    pub name: String,
+    name: String,
     /// Whether the encoder has a `name=missing` term.
-    pub missing_indicator: bool,
+    missing_indicator: bool,
 }
 
 impl BooleanEncoder {
+    /// Input column.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Whether the encoder has a `name=missing` term.
+    pub fn missing_indicator(&self) -> bool {
+        self.missing_indicator
+    }
+
     /// Fit on the training rows.
     pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
         let missing_indicator = rows.iter().any(|&r| column.raw(r) == RawValue::Missing);

@@ -20,21 +20,42 @@ pub const OTHER_LEVEL: &str = "other";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategoricalEncoder {
     /// Input column.
-    pub name: String,
+    name: String,
     /// Levels with their own term, most frequent first.
-    pub levels: Vec<String>,
+    levels: Vec<String>,
     /// Training rows per kept level (same order as `levels`).
-    pub level_counts: Vec<usize>,
+    level_counts: Vec<usize>,
     /// Levels seen in training but too rare for their own term (they go to `other`
     /// without an "unseen" warning).
-    pub rare_levels: Vec<String>,
+    rare_levels: Vec<String>,
     /// Training rows that went to `other`.
-    pub other_count: usize,
+    other_count: usize,
     #[serde(skip)]
     index: OnceLock<HashMap<String, usize>>,
 }
 
 impl CategoricalEncoder {
+    /// Input column.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Levels with their own term, most frequent first.
+    pub fn levels(&self) -> &[String] {
+        &self.levels
+    }
+    /// Training rows per kept level (same order as `levels`).
+    pub fn level_counts(&self) -> &[usize] {
+        &self.level_counts
+    }
+    /// Levels seen in training but too rare for their own term.
+    pub fn rare_levels(&self) -> &[String] {
+        &self.rare_levels
+    }
+    /// Training rows that went to `other`.
+    pub fn other_count(&self) -> usize {
+        self.other_count
+    }
+
     /// Fit on the training rows.
     pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
         let mut counts: HashMap<String, usize> = HashMap::new();

@@ -4,8 +4,8 @@
 use polars::prelude::*;
 
 use super::RawValue;
-use crate::data::{boolean_values, clean_text, numeric_values, text_values, Origin};
 use crate::error::Result;
+use crate::io::values::{boolean_values, clean_text, numeric_values, text_values, Origin};
 use crate::schema::FeatureKind;
 
 /// One feature's values for a batch of rows.

@@ -8,11 +8,13 @@
 mod boolean;
 mod categorical;
 mod column;
+mod error;
 mod numeric;
 
 pub use boolean::BooleanEncoder;
 pub use categorical::{CategoricalEncoder, MISSING_LEVEL, OTHER_LEVEL};
 pub use column::FeatureColumn;
+pub use error::EncodeError;
 pub use numeric::NumericEncoder;
 
 use ndarray::{Array2, ShapeBuilder};
@@ -40,26 +42,6 @@ pub enum EncodeNote {
     Imputed,
     /// A category never seen in training; encoded as `other`.
     UnseenLevel,
-}
-
-/// Why a raw value cannot be encoded.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EncodeError {
-    /// Text where a number was expected.
-    #[error("expected a number, found '{0}'")]
-    NotANumber(String),
-    /// NaN or an infinity.
-    #[error("expected a finite number, found {0}")]
-    NonFinite(String),
-    /// Not a yes/no value.
-    #[error("expected yes/no, true/false or 1/0, found '{0}'")]
-    NotBoolean(String),
-    /// Outside the transform's domain (log1p needs values above -1).
-    #[error("{0} is outside the domain of log1p (values must be above -1)")]
-    OutOfDomain(f64),
-    /// The model marks the feature required and the value is missing.
-    #[error("the model requires a value and none was given")]
-    Required,
 }
 
 /// The fitted encoder of one feature.
@@ -93,9 +75,9 @@ impl FeatureEncoder {
     /// The input column this encoder reads.
     pub fn name(&self) -> &str {
         match self {
-            FeatureEncoder::Numeric(e) => &e.name,
-            FeatureEncoder::Boolean(e) => &e.name,
-            FeatureEncoder::Categorical(e) => &e.name,
+            FeatureEncoder::Numeric(e) => e.name(),
+            FeatureEncoder::Boolean(e) => e.name(),
+            FeatureEncoder::Categorical(e) => e.name(),
         }
     }
 
@@ -124,6 +106,21 @@ impl FeatureEncoder {
             FeatureEncoder::Boolean(e) => e.n_terms(),
             FeatureEncoder::Categorical(e) => e.n_terms(),
         }
+    }
+
+    /// Encode one value as [`encode`](Self::encode) does, refusing a missing
+    /// value when `spec` marks the feature required. Training, batch scoring
+    /// and the service all go through here.
+    pub fn encode_checked(
+        &self,
+        spec: &FeatureSpec,
+        value: RawValue<'_>,
+        out: &mut [f64],
+    ) -> Result<Option<EncodeNote>, EncodeError> {
+        if spec.required && value == RawValue::Missing {
+            return Err(EncodeError::Required);
+        }
+        self.encode(value, out)
     }
 
     /// Encode one value into `out` (exactly [`n_terms`](Self::n_terms) long).
@@ -174,22 +171,30 @@ impl Encoder {
     }
 
     /// Encode `rows` of the feature columns into a column-major design matrix
-    /// (the layout linfa-logistic fits fastest). Errors carry the feature index
-    /// and the row index within `columns`.
+    /// (the layout linfa-logistic fits fastest). A missing value of a feature
+    /// the schema marks required is refused, as when scoring. Errors carry the
+    /// feature index and the row index within `columns`.
     pub fn design_matrix(
         &self,
+        schema: &Schema,
         columns: &[FeatureColumn],
         rows: &[usize],
     ) -> Result<Array2<f64>, (usize, usize, EncodeError)> {
         let mut x = Array2::<f64>::zeros((rows.len(), self.n_terms()).f());
         let mut buffer = vec![0.0; self.features.iter().map(|f| f.n_terms()).max().unwrap_or(0)];
         let mut offset = 0;
-        for (f, (encoder, column)) in self.features.iter().zip(columns).enumerate() {
+        for (f, ((encoder, column), spec)) in self
+            .features
+            .iter()
+            .zip(columns)
+            .zip(&schema.features)
+            .enumerate()
+        {
             let width = encoder.n_terms();
             let out = &mut buffer[..width];
             for (i, &row) in rows.iter().enumerate() {
                 encoder
-                    .encode(column.raw(row), out)
+                    .encode_checked(spec, column.raw(row), out)
                     .map_err(|e| (f, row, e))?;
                 for (k, v) in out.iter().enumerate() {
                     x[[i, offset + k]] = *v;

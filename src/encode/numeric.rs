@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EncodeError, EncodeNote, FeatureColumn, RawValue};
-use crate::data::{parse_number, NumberParse};
+use crate::io::values::{parse_number, NumberParse};
 use crate::schema::{FeatureSpec, Transform};
 
 /// A fitted numeric encoder. Terms: `name` (standardised), then `name=missing`
@@ -13,22 +13,51 @@ use crate::schema::{FeatureSpec, Transform};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NumericEncoder {
     /// Input column.
-    pub name: String,
+    name: String,
     /// Transform applied before standardising.
-    pub transform: Transform,
+    transform: Transform,
     /// "Not applicable" code, encoded by its own indicator.
-    pub sentinel: Option<f64>,
+    sentinel: Option<f64>,
     /// Median of the regular training values (raw units), used to impute.
-    pub median: f64,
+    median: f64,
     /// Mean of the transformed, imputed training values.
-    pub mean: f64,
+    mean: f64,
     /// Standard deviation (population) of the same; 1 when constant.
-    pub scale: f64,
+    scale: f64,
     /// Whether the encoder has a `name=missing` term.
-    pub missing_indicator: bool,
+    missing_indicator: bool,
 }
 
 impl NumericEncoder {
+    /// Input column.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Transform applied before standardising.
+    pub fn transform(&self) -> Transform {
+        self.transform
+    }
+    /// "Not applicable" code, encoded by its own indicator.
+    pub fn sentinel(&self) -> Option<f64> {
+        self.sentinel
+    }
+    /// Median of the regular training values (raw units), used to impute.
+    pub fn median(&self) -> f64 {
+        self.median
+    }
+    /// Mean of the transformed, imputed training values.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+    /// Standard deviation (population) of the same; 1 when constant.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+    /// Whether the encoder has a `name=missing` term.
+    pub fn missing_indicator(&self) -> bool {
+        self.missing_indicator
+    }
+
     /// Fit on the training rows.
     pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
         let mut regular = Vec::with_capacity(rows.len());
@@ -74,6 +103,14 @@ impl NumericEncoder {
             Transform::None => v,
             Transform::Log1p => v.ln_1p(),
         }
+    }
+
+    /// Whether median, mean and scale are finite and the scale positive.
+    pub fn is_usable(&self) -> bool {
+        self.median.is_finite()
+            && self.mean.is_finite()
+            && self.scale.is_finite()
+            && self.scale > 0.0
     }
 
     /// Number of terms.

@@ -11,6 +11,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default requests handled at once; more wait (within the timeout).
 pub const DEFAULT_MAX_CONCURRENCY: usize = 256;
 
+/// Why the service's settings were refused; each names the setting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A limit is zero.
+    #[error("{setting} must be at least 1")]
+    ZeroLimit {
+        /// The setting (`max_body_bytes`, `max_batch`, `timeout`, `max_concurrency`).
+        setting: &'static str,
+    },
+    /// A token is empty or whitespace only.
+    #[error("a token must not be empty")]
+    EmptyToken,
+}
+
 /// A bearer token. `Debug` never prints it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
@@ -18,9 +33,9 @@ pub struct Token(String);
 impl Token {
     /// A token; empty or whitespace-only tokens are refused (they would
     /// silently switch authentication on with a guessable secret).
-    pub fn new(value: &str) -> Result<Token, String> {
+    pub fn new(value: &str) -> Result<Token, ConfigError> {
         if value.trim().is_empty() {
-            return Err("a token must not be empty".into());
+            return Err(ConfigError::EmptyToken);
         }
         Ok(Token(value.to_string()))
     }
@@ -37,9 +52,10 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// Limits and credentials of the service.
+/// Limits and credentials of the service as given (flags, environment),
+/// before checking.
 #[derive(Debug, Clone)]
-pub struct ServerConfig {
+pub struct ServerSettings {
     /// Largest request body in bytes.
     pub max_body_bytes: usize,
     /// Most leads in one request (`{"leads": [...]}` or one V2 infer call).
@@ -54,9 +70,9 @@ pub struct ServerConfig {
     pub admin_token: Option<Token>,
 }
 
-impl Default for ServerConfig {
+impl Default for ServerSettings {
     fn default() -> Self {
-        ServerConfig {
+        ServerSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_batch: DEFAULT_MAX_BATCH,
             timeout: DEFAULT_TIMEOUT,
@@ -67,21 +83,70 @@ impl Default for ServerConfig {
     }
 }
 
-impl ServerConfig {
+impl ServerSettings {
     /// Check the limits: every one must be at least 1.
-    pub fn check(self) -> Result<ServerConfig, String> {
-        if self.max_body_bytes == 0 {
-            return Err("--max-body-bytes must be at least 1".into());
+    pub fn check(self) -> Result<ServerConfig, ConfigError> {
+        for (setting, zero) in [
+            ("max_body_bytes", self.max_body_bytes == 0),
+            ("max_batch", self.max_batch == 0),
+            ("timeout", self.timeout.is_zero()),
+            ("max_concurrency", self.max_concurrency == 0),
+        ] {
+            if zero {
+                return Err(ConfigError::ZeroLimit { setting });
+            }
         }
-        if self.max_batch == 0 {
-            return Err("--max-batch must be at least 1".into());
-        }
-        if self.timeout.is_zero() {
-            return Err("--timeout-ms must be at least 1".into());
-        }
-        if self.max_concurrency == 0 {
-            return Err("--max-concurrency must be at least 1".into());
-        }
-        Ok(self)
+        Ok(ServerConfig(self))
+    }
+}
+
+/// Checked limits and credentials: every limit is at least 1. Made only by
+/// [`ServerSettings::check`] (or [`Default`]).
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig(ServerSettings);
+
+impl ServerConfig {
+    /// Largest request body in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.0.max_body_bytes
+    }
+    /// Most leads in one request.
+    pub fn max_batch(&self) -> usize {
+        self.0.max_batch
+    }
+    /// Time a request may take.
+    pub fn timeout(&self) -> Duration {
+        self.0.timeout
+    }
+    /// Requests handled at once.
+    pub fn max_concurrency(&self) -> usize {
+        self.0.max_concurrency
+    }
+    /// Token for the scoring and model endpoints.
+    pub fn api_token(&self) -> Option<&Token> {
+        self.0.api_token.as_ref()
+    }
+    /// Token for the admin endpoints.
+    pub fn admin_token(&self) -> Option<&Token> {
+        self.0.admin_token.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_limits_and_empty_tokens_are_refused() {
+        let zero = ServerSettings {
+            max_concurrency: 0,
+            ..ServerSettings::default()
+        };
+        assert_eq!(
+            zero.check().expect_err("zero").to_string(),
+            "max_concurrency must be at least 1"
+        );
+        assert_eq!(Token::new("  "), Err(ConfigError::EmptyToken));
+        assert!(ServerSettings::default().check().is_ok());
     }
 }

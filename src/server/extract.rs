@@ -49,7 +49,7 @@ impl FromRequest<AppState> for JsonBody {
                 let status = rejection.status();
                 if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::BodyTooLarge {
-                        limit: state.config().max_body_bytes,
+                        limit: state.config().max_body_bytes(),
                     }
                 } else {
                     ApiError::MalformedJson(rejection.body_text())

@@ -17,7 +17,7 @@ use prometheus_client::registry::Registry as MetricRegistry;
 
 use super::registry::Registry;
 use super::state::AppState;
-use crate::stages::Stage;
+use crate::model::stages::Stage;
 
 /// Content type of the OpenMetrics text format.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";

@@ -1,6 +1,6 @@
 //! The scoring service: routing, limits, authentication, the model registry
 //! with hot reload, metrics, OpenAPI and the KServe V2 adapter. No scoring
-//! logic of its own: every lead goes through [`crate::lead`], the same
+//! logic of its own: every lead goes through [`crate::score::lead`], the same
 //! encoder and weights as `leadscore score`.
 //!
 //! [`router`] builds the whole service as an axum `Router` (testable with
@@ -9,7 +9,9 @@
 //!
 //! Layers, outermost first: tracing, metrics, the timeout and concurrency
 //! limit (answered in the error shape), panic catching, the body limit; a
-//! bearer check on the scoring and admin routes.
+//! bearer check on the scoring and admin routes. The liveness and readiness
+//! probes sit outside the timeout and the concurrency limit, so they answer
+//! while scoring is saturated.
 
 pub mod auth;
 pub mod config;
@@ -38,7 +40,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use tower_http::validate_request::ValidateRequestHeaderLayer;
 
-pub use config::{ServerConfig, Token};
+pub use config::{ConfigError, ServerConfig, ServerSettings, Token};
 pub use error::{ApiError, ErrorBody};
 pub use registry::{ModelSource, Registry, RegistryError};
 pub use state::AppState;
@@ -56,27 +58,31 @@ pub fn router(state: AppState) -> Router {
         .route("/v2/models/{name}", get(v2::model_metadata))
         .route("/v2/models/{name}/ready", get(v2::model_ready))
         .route("/v2/models/{name}/infer", post(v2::infer));
-    if let Some(token) = &config.api_token {
+    if let Some(token) = config.api_token() {
         scoring = scoring.route_layer(ValidateRequestHeaderLayer::custom(BearerToken::new(token)));
     }
 
-    let admin = match &config.admin_token {
+    let admin = match config.admin_token() {
         Some(token) => Router::new()
             .route("/v1/admin/reload", post(v1::reload))
             .route_layer(ValidateRequestHeaderLayer::custom(BearerToken::new(token))),
         None => Router::new().route("/v1/admin/reload", post(v1::admin_disabled)),
     };
 
-    let open = Router::new()
+    // Probes answer even while the scoring routes are saturated: they sit
+    // outside the timeout and the concurrency limit.
+    let probes = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(metrics::export))
-        .route("/openapi.json", get(openapi::document))
-        .route("/v2", get(v2::server_metadata))
         .route("/v2/health/live", get(v2::live))
         .route("/v2/health/ready", get(v2::ready));
 
-    let timeout_ms = config.timeout.as_millis();
+    let open = Router::new()
+        .route("/metrics", get(metrics::export))
+        .route("/openapi.json", get(openapi::document))
+        .route("/v2", get(v2::server_metadata));
+
+    let timeout_ms = config.timeout().as_millis();
     let limits = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(move |error: BoxError| async move {
             if error.is::<tower::timeout::error::Elapsed>() {
@@ -86,10 +92,10 @@ pub fn router(state: AppState) -> Router {
                 ApiError::Internal
             }
         }))
-        .timeout(config.timeout)
-        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
+        .timeout(config.timeout())
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency()))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+        .layer(DefaultBodyLimit::max(config.max_body_bytes()));
 
     Router::new()
         .merge(scoring)
@@ -98,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(limits)
+        .merge(probes.layer(CatchPanicLayer::custom(panic_response)))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

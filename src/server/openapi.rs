@@ -30,8 +30,8 @@ use crate::schema::Transform;
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, state::ReloadedModel,
-        crate::lead::ScoredLead, crate::lead::Reasons, crate::lead::LeadWarning,
-        crate::lead::WarningCode, crate::reasons::Reason, crate::stages::Stage
+        crate::score::lead::ScoredLead, crate::score::lead::Reasons, crate::score::lead::LeadWarning,
+        crate::score::lead::WarningCode, crate::score::reasons::Reason, crate::model::stages::Stage
     )),
     modifiers(&SecuritySchemes, &ScoreRequestAnyOf),
     tags(
@@ -105,7 +105,7 @@ pub fn lead_schema(served: &ServedModel) -> Schema {
                 Type::Number,
                 format!(
                     "Number (numeric text accepted); missing: the training median {}",
-                    e.median
+                    e.median()
                 ),
             ),
             FeatureEncoder::Boolean(_) => (
@@ -116,7 +116,7 @@ pub fn lead_schema(served: &ServedModel) -> Schema {
                 Type::String,
                 format!(
                     "Category; levels with their own weight: {}; any other value scores as 'other'",
-                    e.levels.join(", ")
+                    e.levels().join(", ")
                 ),
             ),
         };
@@ -125,7 +125,7 @@ pub fn lead_schema(served: &ServedModel) -> Schema {
             .description(Some(description));
         if let FeatureEncoder::Numeric(e) = encoder {
             // log1p needs values above -1 (a sentinel at or below -1 is its own case).
-            if e.transform == Transform::Log1p && e.sentinel.is_none_or(|v| v > -1.0) {
+            if e.transform() == Transform::Log1p && e.sentinel().is_none_or(|v| v > -1.0) {
                 property = property.exclusive_minimum(Some(-1.0));
             }
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::artifact;
+use crate::model::artifact;
 use crate::model::Model;
 
 /// Characters of the file's SHA-256 used as the model version.

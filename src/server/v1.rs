@@ -1,6 +1,6 @@
 //! The leadscore API: `POST /v1/score`, `GET /v1/models`, `GET /v1/models/{name}`
 //! and `POST /v1/admin/reload`. Handlers only route: parsing a lead and
-//! scoring it is the library's [`crate::lead`].
+//! scoring it is the library's [`crate::score::lead`].
 
 use std::sync::Arc;
 
@@ -15,8 +15,8 @@ use super::extract::{JsonBody, QueryParams};
 use super::registry::{Registry, ServedModel};
 use super::state::{AppState, ReloadedModel};
 use crate::encode::FeatureEncoder;
-use crate::lead::{json_type, score_fields, FieldProblem, ScoredLead};
 use crate::schema::Transform;
+use crate::score::lead::{json_type, score_fields, FieldProblem, ScoredLead};
 
 /// Most field problems listed in one error response.
 const MAX_DETAILS: usize = 100;
@@ -183,7 +183,7 @@ pub async fn score(
     let leads: Vec<(String, &Value)> = match &body {
         Value::Object(obj) => match obj.get("leads") {
             Some(Value::Array(items)) => {
-                let limit = state.config().max_batch;
+                let limit = state.config().max_batch();
                 if items.len() > limit {
                     return Err(ApiError::TooManyLeads {
                         count: items.len(),
@@ -210,7 +210,7 @@ pub async fn score(
             return Err(ApiError::shape(
                 "$",
                 "an object (one lead or {\"leads\": [...]})",
-                crate::lead::describe_json(other),
+                crate::score::lead::describe_json(other),
             ))
         }
     };
@@ -235,7 +235,7 @@ fn score_many(
             details.push(ErrorDetail {
                 path: path.clone(),
                 expected: Some("object".into()),
-                found: Some(crate::lead::describe_json(lead)),
+                found: Some(crate::score::lead::describe_json(lead)),
                 message: "each lead must be a JSON object of fields".into(),
             });
             continue;
@@ -348,13 +348,13 @@ pub struct ModelDetail {
     pub fields: Vec<FieldInfo>,
     /// MQL and SQL probability cut-offs.
     #[schema(value_type = Object)]
-    pub cutoffs: crate::stages::Cutoffs,
+    pub cutoffs: crate::model::stages::Cutoffs,
     /// How the cut-offs were chosen, when recorded.
     #[schema(value_type = Object)]
     pub cutoff_choice: Option<crate::model::CutoffChoice>,
     /// How probabilities become points.
     #[schema(value_type = Object)]
-    pub points_scale: crate::model::PointsScale,
+    pub points_scale: crate::points::PointsScale,
     /// Holdout split and metrics.
     #[schema(value_type = Object)]
     pub holdout: crate::model::Holdout,
@@ -387,12 +387,12 @@ pub async fn model_detail(
         .zip(&model.schema().features)
         .map(|(encoder, spec)| {
             let (levels, imputed_with, transform, sentinel) = match encoder {
-                FeatureEncoder::Categorical(e) => (Some(e.levels.clone()), None, None, None),
+                FeatureEncoder::Categorical(e) => (Some(e.levels().to_vec()), None, None, None),
                 FeatureEncoder::Numeric(e) => (
                     None,
-                    Some(e.median),
-                    (e.transform == Transform::Log1p).then(|| "log1p".to_string()),
-                    e.sentinel,
+                    Some(e.median()),
+                    (e.transform() == Transform::Log1p).then(|| "log1p".to_string()),
+                    e.sentinel(),
                 ),
                 FeatureEncoder::Boolean(_) => (None, None, None, None),
             };

@@ -13,7 +13,7 @@ use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::extract::JsonBody;
 use super::state::AppState;
 use super::v1::{find_model, invalid_fields};
-use crate::lead::{json_type, score_fields};
+use crate::score::lead::{json_type, score_fields};
 
 /// Output tensors this server produces.
 pub const OUTPUTS: [(&str, &str); 3] = [
@@ -397,7 +397,7 @@ pub async fn infer(
         Some(list) => list.iter().map(|o| o.name).collect(),
     };
     let mut rows = None;
-    let max_batch = state.config().max_batch;
+    let max_batch = state.config().max_batch();
     let mut columns = Vec::with_capacity(request.inputs.len());
     for (j, input) in request.inputs.iter().enumerate() {
         let values = input_values(j, input, &mut rows, max_batch)?;

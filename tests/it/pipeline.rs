@@ -293,9 +293,9 @@ fn unseen_categories_are_counted_and_scored_as_other() {
 fn model_file_round_trips_and_every_format_version_still_loads() {
     let dir = temp_dir();
     train_sample(dir.path());
-    let model = leadscore::artifact::load(&dir.path().join("m.json")).expect("loads");
+    let model = leadscore::model::artifact::load(&dir.path().join("m.json")).expect("loads");
     let again = dir.path().join("again.json");
-    leadscore::artifact::save(&model, &again).expect("saves");
+    leadscore::model::artifact::save(&model, &again).expect("saves");
     let a = std::fs::read_to_string(dir.path().join("m.json")).expect("a");
     let b = std::fs::read_to_string(&again).expect("b");
     assert_eq!(a, b, "load + save reproduces the file byte for byte");
@@ -306,7 +306,7 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v3.json", 3),
         ("tests/fixtures/model-v4.json", 4),
     ] {
-        let fixture = leadscore::artifact::load(&project_file(file)).expect("fixture loads");
+        let fixture = leadscore::model::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
         assert_eq!(fixture.cutoff_choice().is_some(), version >= 2, "{file}");
         assert_eq!(fixture.term_means().is_empty(), version < 3, "{file}");
@@ -323,13 +323,12 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
             &[]
         };
         assert_eq!(required, expected, "{file}");
-        let frame =
-            leadscore::data::read_table(&project_file("data/leads.csv"), &Default::default())
-                .expect("data");
+        let frame = leadscore::io::read_table(&project_file("data/leads.csv"), &Default::default())
+            .expect("data");
         let (labels, probs) =
-            leadscore::score::score_labelled(&fixture, &frame, Path::new("data/leads.csv"))
+            leadscore::score::batch::score_labelled(&fixture, &frame, Path::new("data/leads.csv"))
                 .expect("scores");
-        let auc = leadscore::metrics::roc_auc(&labels, &probs);
+        let auc = leadscore::evaluate::metrics::roc_auc(&labels, &probs);
         assert!(auc > 0.7, "{file} still ranks the sample well: AUC {auc}");
     }
 }
@@ -364,7 +363,7 @@ fn bank_marketing_trains_without_hand_holding() {
         .expect("auc");
     // scikit-learn's reference pipeline reaches 0.7654 in 5-fold CV.
     assert!(auc > 0.74 && auc < 0.80, "holdout AUC {auc}");
-    let model = leadscore::artifact::load(&dir.path().join("bank.json")).expect("model");
+    let model = leadscore::model::artifact::load(&dir.path().join("bank.json")).expect("model");
     let pdays = model
         .schema()
         .features
@@ -394,7 +393,9 @@ fn bank_marketing_trains_without_hand_holding() {
 #[test]
 fn every_subcommand_has_help_with_an_example() {
     let dir = temp_dir();
-    for cmd in ["train", "score", "generate", "inspect"] {
+    for cmd in [
+        "train", "score", "generate", "inspect", "evaluate", "cutoffs", "backtest", "points",
+    ] {
         let out = leadscore(dir.path(), &[cmd, "--help"]);
         assert_ok(&out);
         let text = stdout(&out);
@@ -486,7 +487,7 @@ fn export_quirks_crlf_semicolons_quotes_bom_and_no_final_newline() {
             "{file}: visits, industry, demo: {features:?}"
         );
     }
-    let a = leadscore::artifact::load(&dir.path().join("export.csv.json")).expect("model");
+    let a = leadscore::model::artifact::load(&dir.path().join("export.csv.json")).expect("model");
     let levels: Vec<String> = a.coefficients().iter().map(|c| c.term.clone()).collect();
     assert!(
         levels.contains(&"industry=software;inc".to_string()),
@@ -524,7 +525,7 @@ fn leadscore_toml_overrides_are_applied_and_recorded() {
     );
     let out = leadscore(dir.path(), &["train", "--data", "t.csv", "--out", "m.json"]);
     assert_ok(&out);
-    let model = leadscore::artifact::load(&dir.path().join("m.json")).expect("model");
+    let model = leadscore::model::artifact::load(&dir.path().join("m.json")).expect("model");
     let visits = model
         .schema()
         .features
@@ -551,9 +552,10 @@ fn leadscore_toml_overrides_are_applied_and_recorded() {
 #[test]
 fn parquet_training_data_gives_the_same_model_as_csv() {
     let dir = temp_dir();
-    let mut generated = leadscore::generate::generate(3000, 5).expect("generate");
-    leadscore::generate::write_table(&mut generated.frame, &dir.path().join("g.csv")).expect("csv");
-    leadscore::generate::write_table(&mut generated.frame, &dir.path().join("g.parquet"))
+    let mut generated = leadscore::demo::generate(3000, 5).expect("generate");
+    leadscore::io::write::write_table(&mut generated.frame, &dir.path().join("g.csv"))
+        .expect("csv");
+    leadscore::io::write::write_table(&mut generated.frame, &dir.path().join("g.parquet"))
         .expect("parquet");
     for file in ["g.csv", "g.parquet"] {
         let out = leadscore(
@@ -574,8 +576,9 @@ fn parquet_training_data_gives_the_same_model_as_csv() {
         );
         assert_ok(&out);
     }
-    let a = leadscore::artifact::load(&dir.path().join("g.csv.json")).expect("csv model");
-    let b = leadscore::artifact::load(&dir.path().join("g.parquet.json")).expect("parquet model");
+    let a = leadscore::model::artifact::load(&dir.path().join("g.csv.json")).expect("csv model");
+    let b = leadscore::model::artifact::load(&dir.path().join("g.parquet.json"))
+        .expect("parquet model");
     assert_eq!(a.coefficients().len(), b.coefficients().len());
     for (x, y) in a.coefficients().iter().zip(b.coefficients()) {
         assert_eq!(x.term, y.term);

@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
-use leadscore::compare::compare;
-use leadscore::data::{read_table, ReadOptions};
 use leadscore::encode::RawValue;
-use leadscore::metrics::roc_auc;
-use leadscore::points::ScorecardScale;
-use leadscore::rules::{
+use leadscore::evaluate::metrics::roc_auc;
+use leadscore::io::{read_table, ReadOptions};
+use leadscore::points::compare::compare;
+use leadscore::points::rules::{
     evaluate_rules, hand_set_scores, judge_rules, suggested_scores, PointsScheme, Verdict,
 };
+use leadscore::points::ScorecardScale;
 
 use crate::helpers::*;
 
@@ -29,9 +29,9 @@ fn labels_of(frame: &polars::prelude::DataFrame) -> Vec<bool> {
 #[test]
 fn verdicts_follow_the_ground_truth() {
     let dir = temp_dir();
-    let mut generated = leadscore::generate::generate(20_000, 21).expect("generate");
+    let mut generated = leadscore::demo::generate(20_000, 21).expect("generate");
     let path = dir.path().join("g.csv");
-    leadscore::generate::write_table(&mut generated.frame, &path).expect("write");
+    leadscore::io::write::write_table(&mut generated.frame, &path).expect("write");
     let frame = read_table(&path, &ReadOptions::default()).expect("read");
     let scale = ScorecardScale::default();
     let truth_points = |log_odds: f64| scale.points_of_weight(log_odds).round();
@@ -215,20 +215,21 @@ fn malformed_points_files_name_the_rule() {
 
 #[test]
 fn reason_codes_add_up_to_the_leads_points() {
-    let model = leadscore::artifact::load(&project_file("models/default.json")).expect("model");
+    let model =
+        leadscore::model::artifact::load(&project_file("models/default.json")).expect("model");
     let data = project_file("data/leads.csv");
     let frame = read_table(&data, &ReadOptions::default())
         .expect("data")
         .slice(0, 200);
-    let origin = leadscore::data::Origin {
+    let origin = leadscore::io::values::Origin {
         path: Path::new("leads.csv"),
         rows_before: 0,
     };
-    let columns = leadscore::score::feature_columns(&model, &frame, origin).expect("reads");
+    let columns = leadscore::score::batch::feature_columns(&model, &frame, origin).expect("reads");
     let scale = ScorecardScale::default();
     for row in 0..frame.height() {
         let values: Vec<RawValue<'_>> = columns.iter().map(|c| c.raw(row)).collect();
-        let e = leadscore::reasons::explain(&model, &values, &scale).expect("explains");
+        let e = leadscore::score::reasons::explain(&model, &values, &scale).expect("explains");
         let sum: f64 = e.base_points + e.all.iter().map(|r| r.points).sum::<f64>();
         assert!(
             (sum - e.points).abs() < 1e-9,
@@ -253,15 +254,16 @@ fn reason_codes_add_up_to_the_leads_points() {
         })
         .expect("a demo request in the first 200 leads");
     let values: Vec<RawValue<'_>> = columns.iter().map(|c| c.raw(row)).collect();
-    let e = leadscore::reasons::explain(&model, &values, &scale).expect("explains");
+    let e = leadscore::score::reasons::explain(&model, &values, &scale).expect("explains");
     assert!(
         e.up.iter().any(|r| r.label == "demo_requested = yes"),
         "{:?}",
         e.up
     );
     // Models from before format 3 have no term means: a clear error, not a panic.
-    let v2 = leadscore::artifact::load(&project_file("tests/fixtures/model-v2.json")).expect("v2");
-    assert!(leadscore::reasons::explain(&v2, &values, &scale).is_err());
+    let v2 = leadscore::model::artifact::load(&project_file("tests/fixtures/model-v2.json"))
+        .expect("v2");
+    assert!(leadscore::score::reasons::explain(&v2, &values, &scale).is_err());
     let _ = compare; // the library entry point used by the CLI
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use leadscore::server::{router, AppState, ModelSource, ServerConfig, Token};
+use leadscore::server::{router, AppState, ModelSource, ServerConfig, ServerSettings, Token};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
@@ -313,11 +313,15 @@ async fn a_required_field_that_is_missing_is_refused_not_imputed() {
 
 #[tokio::test]
 async fn bad_bodies_get_4xx_in_the_one_error_shape() {
-    let app = app_with(ServerConfig {
-        max_body_bytes: 4096,
-        max_batch: 3,
-        ..ServerConfig::default()
-    });
+    let app = app_with(
+        ServerSettings {
+            max_body_bytes: 4096,
+            max_batch: 3,
+            ..ServerSettings::default()
+        }
+        .check()
+        .expect("valid settings"),
+    );
     let raw = |content_type: Option<&str>, body: &str| {
         let mut r = Request::post("/v1/score");
         if let Some(ct) = content_type {
@@ -813,11 +817,15 @@ async fn kserve_v2_errors_use_the_error_shape_with_a_string_error() {
 
 #[tokio::test]
 async fn bearer_tokens_guard_scoring_and_admin_endpoints() {
-    let app = app_with(ServerConfig {
-        api_token: Some(Token::new("score-secret").expect("token")),
-        admin_token: Some(Token::new("admin-secret").expect("token")),
-        ..ServerConfig::default()
-    });
+    let app = app_with(
+        ServerSettings {
+            api_token: Some(Token::new("score-secret").expect("token")),
+            admin_token: Some(Token::new("admin-secret").expect("token")),
+            ..ServerSettings::default()
+        }
+        .check()
+        .expect("valid settings"),
+    );
     let lead = &sample_leads(1)[0];
     let with = |mut r: Request<Body>, token: &str| {
         r.headers_mut().insert(
@@ -896,10 +904,12 @@ async fn reload_swaps_a_good_model_and_keeps_the_old_one_on_a_bad_file() {
             dir: dir.path().to_path_buf(),
             default: "default".into(),
         },
-        ServerConfig {
+        ServerSettings {
             admin_token: Some(Token::new("a").expect("token")),
-            ..ServerConfig::default()
-        },
+            ..ServerSettings::default()
+        }
+        .check()
+        .expect("valid settings"),
     )
     .expect("loads");
     let app = router(state.clone());
@@ -976,11 +986,15 @@ impl axum::body::HttpBody for StalledBody {
 
 #[tokio::test]
 async fn slow_requests_time_out_and_wait_for_a_concurrency_slot() {
-    let app = app_with(ServerConfig {
-        timeout: Duration::from_millis(300),
-        max_concurrency: 1,
-        ..ServerConfig::default()
-    });
+    let app = app_with(
+        ServerSettings {
+            timeout: Duration::from_millis(300),
+            max_concurrency: 1,
+            ..ServerSettings::default()
+        }
+        .check()
+        .expect("valid settings"),
+    );
     let stalled = || {
         Request::post("/v1/score")
             .header(header::CONTENT_TYPE, "application/json")
@@ -996,11 +1010,23 @@ async fn slow_requests_time_out_and_wait_for_a_concurrency_slot() {
         async move { send(&app, stalled()).await }
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
+    // The probes sit outside the limits: they answer at once while the only
+    // slot is held (a saturated service is alive and ready, not dead).
+    for probe in ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"] {
+        let started = std::time::Instant::now();
+        let (s, _, _) = send(&app, get(probe)).await;
+        assert_eq!(s, StatusCode::OK, "{probe}");
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "{probe} waited for the slot: {:?}",
+            started.elapsed()
+        );
+    }
     let waited = std::time::Instant::now();
-    let (s, _, _) = send(&app, get("/healthz")).await;
+    let (s, _, _) = send(&app, get("/v1/models")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        waited.elapsed() >= Duration::from_millis(200),
+        waited.elapsed() >= Duration::from_millis(150),
         "the second request did not wait for the slot: {:?}",
         waited.elapsed()
     );

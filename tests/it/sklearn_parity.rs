@@ -9,9 +9,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use leadscore::data::{read_table, Origin, ReadOptions};
-use leadscore::label::read_labels;
+use leadscore::io::values::Origin;
+use leadscore::io::{read_table, ReadOptions};
 use leadscore::progress::NoProgress;
+use leadscore::schema::label::read_labels;
 use leadscore::train::{split_rows, train, TrainSettings};
 use ndarray::Array2;
 
@@ -56,14 +57,14 @@ fn coefficients_and_auc_match_scikit_learn_on_bank_marketing() {
         path: &path,
         rows_before: 0,
     };
-    let columns = leadscore::score::feature_columns(&model, &frame, origin).expect("reads");
+    let columns = leadscore::score::batch::feature_columns(&model, &frame, origin).expect("reads");
     let x_train = model
         .encoder()
-        .design_matrix(&columns, &split.train)
+        .design_matrix(model.schema(), &columns, &split.train)
         .expect("encodes");
     let x_holdout = model
         .encoder()
-        .design_matrix(&columns, &split.holdout)
+        .design_matrix(model.schema(), &columns, &split.holdout)
         .expect("encodes");
     let y_train: Vec<bool> = split.train.iter().map(|&r| labels[r]).collect();
     let y_holdout: Vec<bool> = split.holdout.iter().map(|&r| labels[r]).collect();

@@ -12,12 +12,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leadscore::data::Origin;
+use leadscore::demo::{generate, TrueEffect};
 use leadscore::encode::{FeatureColumn, FeatureEncoder};
-use leadscore::generate::{generate, TrueEffect};
-use leadscore::metrics::roc_auc;
+use leadscore::evaluate::metrics::roc_auc;
+use leadscore::io::values::Origin;
 use leadscore::progress::NoProgress;
-use leadscore::schema::{ColumnOverride, ColumnsConfig, Transform};
+use leadscore::schema::config::{ColumnOverride, ColumnsConfig};
+use leadscore::schema::Transform;
 use leadscore::train::{split_rows, train, TrainSettings};
 use linfa_linalg::cholesky::InverseC;
 use ndarray::Array2;
@@ -28,8 +29,8 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
     let mut generated = generate(rows, 11).expect("generates");
     let dir = crate::helpers::temp_dir();
     let path = dir.path().join("truth.csv");
-    leadscore::generate::write_table(&mut generated.frame, &path).expect("writes");
-    let frame = leadscore::data::read_table(&path, &Default::default()).expect("reads");
+    leadscore::io::write::write_table(&mut generated.frame, &path).expect("writes");
+    let frame = leadscore::io::read_table(&path, &Default::default()).expect("reads");
 
     // Declare the true transforms so the model's terms are the truth's terms.
     let mut columns = BTreeMap::new();
@@ -84,7 +85,7 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
         .str()
         .expect("text")
         .iter()
-        .map(|v| leadscore::dates::parse_datetime(v.expect("date")).expect("parses"))
+        .map(|v| leadscore::io::dates::parse_datetime(v.expect("date")).expect("parses"))
         .collect();
     let split = split_rows(&labels, Some(&dates), 0.2, 42);
     let origin = Origin {
@@ -107,7 +108,7 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
         .collect();
     let x = model
         .encoder()
-        .design_matrix(&feature_columns, &split.train)
+        .design_matrix(model.schema(), &feature_columns, &split.train)
         .expect("encodes");
     let cov = covariance(
         &x,
@@ -156,7 +157,7 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
                     name.to_string(),
                     e.per_unit(weight(name)),
                     *log_odds_per_unit,
-                    cov[[k, k]].sqrt() / e.scale,
+                    cov[[k, k]].sqrt() / e.scale(),
                 );
             }
             (FeatureEncoder::Boolean(_), TrueEffect::Boolean { log_odds_if_yes }) => {
@@ -178,7 +179,7 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
             ) => {
                 let r_term = format!("{name}={reference}");
                 let r = index[r_term.as_str()];
-                for level in &e.levels {
+                for level in e.levels() {
                     let Some(truth) = log_odds.get(level) else {
                         continue;
                     };

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
-use leadscore::server::{self, AppState, ModelSource, ServerConfig, Token};
+use leadscore::server::{
+    self, AppState, ConfigError, ModelSource, ServerConfig, ServerSettings, Token,
+};
 
 /// Serve lead scores over HTTP: POST /v1/score, GET /v1/models, /metrics,
 /// /openapi.json, and the Open Inference Protocol (KServe V2) under /v2.
@@ -125,7 +127,7 @@ fn config(args: &Args) -> Result<ServerConfig> {
             .transpose()
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))
     };
-    ServerConfig {
+    ServerSettings {
         max_body_bytes: args.max_body_bytes,
         max_batch: args.max_batch,
         timeout: Duration::from_millis(args.timeout_ms),
@@ -134,7 +136,13 @@ fn config(args: &Args) -> Result<ServerConfig> {
         admin_token: token(&args.admin_token, "LEADSCORE_ADMIN_TOKEN / --admin-token")?,
     }
     .check()
-    .map_err(|e| anyhow::anyhow!(e))
+    .map_err(|e| match e {
+        ConfigError::ZeroLimit { setting: "timeout" } => anyhow::anyhow!("--timeout-ms: {e}"),
+        ConfigError::ZeroLimit { setting } => {
+            anyhow::anyhow!("--{}: {e}", setting.replace('_', "-"))
+        }
+        other => anyhow::anyhow!(other),
+    })
 }
 
 fn source(args: &Args) -> ModelSource {
@@ -213,12 +221,12 @@ async fn run(args: Args) -> Result<()> {
         let c = state.config();
         tracing::info!(
             default = registry.default_name(),
-            max_body_bytes = c.max_body_bytes,
-            max_batch = c.max_batch,
-            timeout_ms = c.timeout.as_millis() as u64,
-            max_concurrency = c.max_concurrency,
-            api_token = c.api_token.is_some(),
-            admin = c.admin_token.is_some(),
+            max_body_bytes = c.max_body_bytes(),
+            max_batch = c.max_batch(),
+            timeout_ms = c.timeout().as_millis() as u64,
+            max_concurrency = c.max_concurrency(),
+            api_token = c.api_token().is_some(),
+            admin = c.admin_token().is_some(),
             "leadscore-serve listening on http://{addr}"
         );
     }

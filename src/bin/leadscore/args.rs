@@ -1,25 +1,18 @@
 //! Command-line arguments (clap structs mirroring the flags) and the one place
 //! each is turned into library configuration.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use leadscore::backtest::{backtest, Every};
-use leadscore::data::{read_table, ReadOptions};
-use leadscore::evaluate::evaluate;
-use leadscore::policy::CutoffPolicy;
-use leadscore::report::{render, ReportInput};
-use leadscore::schema::ColumnsConfig;
-use leadscore::score::score_labelled;
-use leadscore::score::{score_file, ScoreOptions};
-use leadscore::train::{arrival_rate, choose_cutoffs, read_dates, TrainConfig};
-use leadscore::train::{train, TrainSettings};
-use leadscore::{artifact, generate};
-
-use crate::output;
-use crate::progress::Bars;
+use leadscore::evaluate::backtest::Every;
+use leadscore::evaluate::policy::CutoffPolicy;
+use leadscore::io::ReadOptions;
+use leadscore::points::job::ScaleChoice;
+use leadscore::points::{PointsScale, ScorecardScale};
+use leadscore::schema::config::ColumnsConfig;
+use leadscore::train::job::{ModelDestination, TrainJob};
+use leadscore::train::{TrainConfig, TrainSettings};
 
 /// Learn which B2B leads become paying customers, and score new ones.
 #[derive(Parser, Debug)]
@@ -257,15 +250,15 @@ pub struct PointsArgs {
     /// Label value meaning converted (default: the model's, or yes/true/1).
     #[arg(long, value_name = "VALUE")]
     pub positive: Option<String>,
-    /// Points to double the odds.
-    #[arg(long, default_value_t = leadscore::points::DEFAULT_PDO)]
-    pub pdo: f64,
-    /// Base score …
-    #[arg(long, default_value_t = leadscore::points::DEFAULT_BASE_SCORE)]
-    pub base_score: f64,
-    /// … at these odds of converting (0.1111 = 1:9 = 10%).
-    #[arg(long, default_value_t = leadscore::points::DEFAULT_BASE_ODDS)]
-    pub base_odds: f64,
+    /// Points to double the odds [default: the model's scale, else 20].
+    #[arg(long)]
+    pub pdo: Option<f64>,
+    /// Base score [default: the model's scale, else 50] …
+    #[arg(long)]
+    pub base_score: Option<f64>,
+    /// … at these odds of converting [default: the model's scale, else 0.1111 = 1:9 = 10%].
+    #[arg(long)]
+    pub base_odds: Option<f64>,
     /// Fit the scale so the hand-set MQL threshold sits at the model's MQL cut-off (needs --model).
     #[arg(long)]
     pub anchor: bool,
@@ -283,15 +276,6 @@ pub struct PointsArgs {
     pub json: bool,
 }
 
-impl PointsArgs {
-    /// Whether any scale flag differs from its default.
-    fn scale_given(&self) -> bool {
-        self.pdo != leadscore::points::DEFAULT_PDO
-            || self.base_score != leadscore::points::DEFAULT_BASE_SCORE
-            || self.base_odds != leadscore::points::DEFAULT_BASE_ODDS
-    }
-}
-
 /// `leadscore backtest`
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
@@ -306,8 +290,8 @@ pub struct BacktestArgs {
     /// Fitting and cut-offs (resolved on each period's training leads).
     #[command(flatten)]
     pub fit: FitArgs,
-    /// Period length.
-    #[arg(long, value_enum, default_value = "month")]
+    /// Period length: week, month or quarter.
+    #[arg(long, default_value = "month")]
     pub every: Every,
     /// Skip periods with fewer earlier leads than this.
     #[arg(long, default_value_t = 500)]
@@ -340,7 +324,7 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
     pub separator: Option<u8>,
     /// Rows per batch (bounds memory).
-    #[arg(long, default_value_t = leadscore::data::DEFAULT_BATCH_ROWS)]
+    #[arg(long, default_value_t = leadscore::io::DEFAULT_BATCH_ROWS)]
     pub batch_rows: usize,
     /// Add a `reasons` column: the top 3 contributions up and down, in points relative to
     /// an average lead (on the model's scorecard scale, else the default PDO-20 scale).
@@ -397,353 +381,87 @@ fn parse_separator(text: &str) -> Result<u8, String> {
     }
 }
 
-fn train_config(
-    columns: &ColumnArgs,
-    fit: &FitArgs,
-    holdout: Option<f64>,
-    name: Option<String>,
-    points: Option<leadscore::model::PointsScale>,
-) -> Result<TrainConfig> {
-    let config_path = columns.config.clone().or_else(|| {
-        let default = PathBuf::from("leadscore.toml");
-        default.exists().then_some(default)
-    });
-    let config_file = match config_path {
-        Some(path) => {
-            let cfg = ColumnsConfig::from_file(&path)?;
-            Some((path, cfg))
+impl ColumnArgs {
+    /// How to read the data file.
+    pub fn read(&self) -> ReadOptions {
+        ReadOptions {
+            separator: self.separator,
         }
-        None => None,
-    };
-    Ok(TrainSettings {
-        label: columns.label.clone(),
-        positive: columns.positive.clone(),
-        id: columns.id.clone(),
-        date: columns.date.clone(),
-        exclude: columns.exclude.clone(),
-        config_file,
-        min_frequency: columns.min_frequency,
-        folds: fit.folds,
-        alphas: fit.alphas.clone(),
-        holdout,
-        seed: fit.seed,
-        mql: fit.mql,
-        sql: fit.sql,
-        max_iterations: fit.max_iterations,
-        name,
-        points,
     }
-    .check()?)
+
+    /// The checked training configuration these flags (and leadscore.toml) give.
+    pub fn train_config(
+        &self,
+        fit: &FitArgs,
+        holdout: Option<f64>,
+        name: Option<String>,
+        points: Option<PointsScale>,
+    ) -> leadscore::Result<TrainConfig> {
+        TrainSettings {
+            label: self.label.clone(),
+            positive: self.positive.clone(),
+            id: self.id.clone(),
+            date: self.date.clone(),
+            exclude: self.exclude.clone(),
+            config_file: ColumnsConfig::locate(self.config.as_deref())?,
+            min_frequency: self.min_frequency,
+            folds: fit.folds,
+            alphas: fit.alphas.clone(),
+            holdout,
+            seed: fit.seed,
+            mql: fit.mql,
+            sql: fit.sql,
+            max_iterations: fit.max_iterations,
+            name,
+            points,
+        }
+        .check()
+    }
 }
 
-/// Run `train`.
-pub fn run_train(a: TrainArgs) -> Result<()> {
-    let points = match (a.pdo, a.base_score, a.base_odds) {
-        (None, None, None) => None,
-        (pdo, score, odds) => Some(leadscore::model::PointsScale::Scorecard(
-            leadscore::points::ScorecardScale::new(
-                pdo.unwrap_or(leadscore::points::DEFAULT_PDO),
-                score.unwrap_or(leadscore::points::DEFAULT_BASE_SCORE),
-                odds.unwrap_or(leadscore::points::DEFAULT_BASE_ODDS),
+impl TrainArgs {
+    /// The training job these flags ask for.
+    pub fn job(&self) -> leadscore::Result<TrainJob> {
+        let points = match (self.pdo, self.base_score, self.base_odds) {
+            (None, None, None) => None,
+            (pdo, score, odds) => {
+                let d = ScorecardScale::default();
+                Some(PointsScale::Scorecard(ScorecardScale::new(
+                    pdo.unwrap_or(d.pdo()),
+                    score.unwrap_or(d.base_score()),
+                    odds.unwrap_or(d.base_odds()),
+                )?))
+            }
+        };
+        Ok(TrainJob {
+            data: self.columns.data.clone(),
+            read: self.columns.read(),
+            config: self.columns.train_config(
+                &self.fit,
+                self.holdout,
+                self.name.clone(),
+                points,
             )?,
-        )),
-    };
-    let config = train_config(&a.columns, &a.fit, a.holdout, a.name.clone(), points)?;
-    let data = &a.columns.data;
-    let frame = read_table(
-        data,
-        &ReadOptions {
-            separator: a.columns.separator,
-        },
-    )?;
-    let trained = train(&frame, data, &config, &Bars::default())?;
-    let model = &trained.model;
-    let out = a.out.unwrap_or_else(|| {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        a.models_dir.join(format!("{}-{stamp}.json", model.name()))
-    });
-    artifact::save(model, &out)?;
-    if let Some(report) = &a.report {
-        let html = render(&ReportInput {
-            title: format!("leadscore: {}", model.name()),
-            subject: format!(
-                "Holdout of {} ({} leads, {} split)",
-                model.training().data_file,
-                trained.holdout_labels.len(),
-                model.holdout().split
-            ),
-            model,
-            evaluation: &trained.holdout,
-            labels: &trained.holdout_labels,
-            probabilities: &trained.holdout_probabilities,
-        })?;
-        artifact::write_atomically(report, html.as_bytes())?;
+            destination: match &self.out {
+                Some(file) => ModelDestination::File(file.clone()),
+                None => ModelDestination::Dir(self.models_dir.clone()),
+            },
+            report: self.report.clone(),
+        })
     }
-    if a.json {
-        output::print_json(&output::train_summary(model, &trained.holdout, &out))?;
-    } else {
-        output::print_train(model, &trained.holdout, &out);
-        if let Some(report) = &a.report {
-            println!("report    {}", report.display());
+}
+
+impl PointsArgs {
+    /// The points scale these flags choose.
+    pub fn scale(&self) -> ScaleChoice {
+        match (self.anchor, self.pdo, self.base_score, self.base_odds) {
+            (true, pdo, _, _) => ScaleChoice::Anchored { pdo },
+            (false, None, None, None) => ScaleChoice::ModelOrDefault,
+            (false, pdo, base_score, base_odds) => ScaleChoice::Given {
+                pdo,
+                base_score,
+                base_odds,
+            },
         }
     }
-    Ok(())
-}
-
-/// A model and the labelled leads it scored.
-struct Scored {
-    model: leadscore::Model,
-    frame: polars::prelude::DataFrame,
-    labels: Vec<bool>,
-    probabilities: Vec<f64>,
-}
-
-fn load_and_score(model: &Path, data: &Path, separator: Option<u8>) -> Result<Scored> {
-    let model = artifact::load(model)?;
-    let frame = read_table(data, &ReadOptions { separator })?;
-    let (labels, probabilities) = score_labelled(&model, &frame, data)?;
-    Ok(Scored {
-        model,
-        frame,
-        labels,
-        probabilities,
-    })
-}
-
-/// Run `evaluate`.
-pub fn run_evaluate(a: EvaluateArgs) -> Result<()> {
-    let Scored {
-        model,
-        frame: _,
-        labels,
-        probabilities,
-    } = load_and_score(&a.model, &a.data, a.separator)?;
-    let evaluation = evaluate(
-        &labels,
-        &probabilities,
-        model.cutoffs(),
-        model.points_scale(),
-    );
-    if let Some(report) = &a.report {
-        let html = render(&ReportInput {
-            title: format!("leadscore: {} on {}", model.name(), a.data.display()),
-            subject: format!("{} leads from {}", labels.len(), a.data.display()),
-            model: &model,
-            evaluation: &evaluation,
-            labels: &labels,
-            probabilities: &probabilities,
-        })?;
-        artifact::write_atomically(report, html.as_bytes())?;
-    }
-    if a.json {
-        output::print_json(&evaluation)?;
-    } else {
-        output::print_evaluation(&evaluation);
-        if let Some(report) = &a.report {
-            println!("report    {}", report.display());
-        }
-    }
-    Ok(())
-}
-
-/// Run `cutoffs`.
-pub fn run_cutoffs(a: CutoffsArgs) -> Result<()> {
-    let Scored {
-        model,
-        frame,
-        labels,
-        probabilities,
-    } = load_and_score(&a.model, &a.data, a.separator)?;
-    let date_column = a.date.clone().or_else(|| model.schema().date.clone());
-    let rate = match &date_column {
-        Some(column) if frame.column(column).is_ok() => {
-            arrival_rate(Some(&read_dates(&frame, &a.data, column)?))
-        }
-        _ => None,
-    };
-    let chosen_on = format!(
-        "{} ({} leads)",
-        a.data
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        labels.len()
-    );
-    let (cutoffs, choice) = choose_cutoffs(a.mql, a.sql, &labels, &probabilities, rate, chosen_on)?;
-    let updated = model.with_cutoffs(cutoffs, choice);
-    artifact::save(&updated, &a.out)?;
-    if a.json {
-        output::print_json(&serde_json::json!({
-            "model": a.out,
-            "cutoffs": updated.cutoffs(),
-            "choice": updated.cutoff_choice(),
-        }))?;
-    } else {
-        output::print_cutoffs(&updated, &a.out);
-    }
-    Ok(())
-}
-
-/// Run `points`.
-pub fn run_points(a: PointsArgs) -> Result<()> {
-    let scheme = leadscore::rules::PointsScheme::from_file(&a.points)?;
-    let frame = read_table(
-        &a.data,
-        &ReadOptions {
-            separator: a.separator,
-        },
-    )?;
-    let model = a.model.as_deref().map(artifact::load).transpose()?;
-    let (label, positive) = match (&a.label, &model) {
-        (Some(label), _) => (label.clone(), a.positive.clone()),
-        (None, Some(m)) => (m.schema().label.clone(), Some(m.schema().positive.clone())),
-        (None, None) => anyhow::bail!(leadscore::Error::InvalidArgument {
-            name: "--label".into(),
-            message: "name the label column (--label COLUMN) or pass --model".into()
-        }),
-    };
-    let labels =
-        leadscore::label::read_labels(&frame, &a.data, &label, positive.as_deref())?.converted;
-    let probabilities = match &model {
-        Some(m) => Some(score_labelled(m, &frame, &a.data)?.1),
-        None => None,
-    };
-    let model_scale = model.as_ref().and_then(|m| m.points_scale().scorecard());
-    let scale = match (&model, a.anchor) {
-        (Some(m), true) => {
-            leadscore::points::ScorecardScale::anchored(a.pdo, scheme.mql, m.cutoffs().mql())?
-        }
-        (Some(_), false) if !a.scale_given() && model_scale.is_some() => {
-            model_scale.unwrap_or_default()
-        }
-        (None, true) => anyhow::bail!(leadscore::Error::InvalidArgument {
-            name: "--anchor".into(),
-            message: "anchoring to the model's MQL cut-off needs --model".into()
-        }),
-        _ => leadscore::points::ScorecardScale::new(a.pdo, a.base_score, a.base_odds)?,
-    };
-    let comparison = leadscore::compare::compare(
-        &frame,
-        &a.points,
-        &scheme,
-        &labels,
-        model.as_ref().zip(probabilities.as_deref()),
-        &scale,
-    )?;
-    if let Some(csv) = &a.csv {
-        let mut text = String::from("rule,points\n");
-        for (rule, points) in &comparison.suggested.rules {
-            text.push_str(&format!("\"{}\",{points}\n", rule.replace('"', "\"\"")));
-        }
-        artifact::write_atomically(csv, text.as_bytes())?;
-    }
-    if let Some(report) = &a.report {
-        let html = leadscore::report::render_points(&comparison, &scheme)?;
-        artifact::write_atomically(report, html.as_bytes())?;
-    }
-    if a.json {
-        output::print_json(&comparison)?;
-    } else {
-        output::print_points(&comparison, &scheme);
-        if let Some(report) = &a.report {
-            println!("report written to {}", report.display());
-        }
-        if let Some(csv) = &a.csv {
-            println!("suggested scheme written to {}", csv.display());
-        }
-    }
-    Ok(())
-}
-
-/// Run `backtest`.
-pub fn run_backtest(a: BacktestArgs) -> Result<()> {
-    let config = train_config(&a.columns, &a.fit, None, None, None)?;
-    let data = &a.columns.data;
-    let frame = read_table(
-        data,
-        &ReadOptions {
-            separator: a.columns.separator,
-        },
-    )?;
-    let rows = backtest(
-        &frame,
-        data,
-        &config,
-        a.every,
-        a.min_train_rows,
-        &Bars::default(),
-    )?;
-    if a.json {
-        output::print_json(&rows)?;
-    } else {
-        output::print_backtest(&rows);
-    }
-    Ok(())
-}
-
-/// Run `score`.
-pub fn run_score(a: ScoreArgs) -> Result<()> {
-    let model = artifact::load(&a.model)?;
-    if a.batch_rows == 0 {
-        anyhow::bail!(leadscore::Error::InvalidArgument {
-            name: "--batch-rows".into(),
-            message: "must be at least 1".into()
-        });
-    }
-    let reasons = a
-        .reasons
-        .then(|| model.points_scale().scorecard().unwrap_or_default());
-    let options = ScoreOptions {
-        reasons,
-        read: ReadOptions {
-            separator: a.separator,
-        },
-        batch_rows: a.batch_rows,
-    };
-    let summary = score_file(&model, &a.input, &a.output, &options, &Bars::default())?;
-    if a.json {
-        output::print_json(&summary)?;
-    } else {
-        output::print_score(&summary, &model);
-    }
-    Ok(())
-}
-
-/// Run `generate`.
-pub fn run_generate(a: GenerateArgs) -> Result<()> {
-    if a.rows == 0 {
-        anyhow::bail!(leadscore::Error::InvalidArgument {
-            name: "--rows".into(),
-            message: "must be at least 1".into()
-        });
-    }
-    let mut generated = generate::generate(a.rows, a.seed)?;
-    generate::write_table(&mut generated.frame, &a.out)?;
-    let truth_path = a.truth.unwrap_or_else(|| truth_path_for(&a.out));
-    let json = serde_json::to_vec_pretty(&generated.truth).context("serialising the truth")?;
-    artifact::write_atomically(&truth_path, &json)?;
-    let converted = generated.true_probability.iter().sum::<f64>() / a.rows as f64;
-    println!(
-        "wrote {} leads to {} (expected conversion rate {:.1}%) and the ground truth to {}",
-        a.rows,
-        a.out.display(),
-        100.0 * converted,
-        truth_path.display()
-    );
-    Ok(())
-}
-
-fn truth_path_for(out: &Path) -> PathBuf {
-    out.with_extension("truth.json")
-}
-
-/// Run `inspect`.
-pub fn run_inspect(a: InspectArgs) -> Result<()> {
-    let model = artifact::load(&a.model)?;
-    if a.json {
-        output::print_json(&model)?;
-    } else {
-        output::print_model(&model, &a.model);
-    }
-    Ok(())
 }

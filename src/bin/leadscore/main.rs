@@ -1,41 +1,202 @@
-//! `leadscore`: the analyst's command line. Parses arguments, calls the
-//! library, prints summaries; errors become one line and exit code 2 (bad
-//! input) or 1 (internal failure).
+//! `leadscore`: the analyst's command line. Parses arguments, calls one
+//! library job per command, prints what it returns; errors become one line
+//! (with the flag they concern) and exit code 2 (bad input) or 1 (internal
+//! failure).
 
 mod args;
-mod output;
 mod progress;
 
 use std::process::ExitCode;
 
+use anyhow::Result;
 use clap::Parser;
+use serde::Serialize;
 
 use args::{Cli, Command};
+use leadscore::evaluate::job::{backtest_file, evaluate_file, recut, CutoffsJob};
+use leadscore::model::artifact;
+use leadscore::points::job::PointsJob;
+use leadscore::score::batch::{score_file, ScoreOptions};
+use leadscore::{demo, evaluate, model, points, score, train};
+use progress::Bars;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Train(a) => args::run_train(*a),
-        Command::Score(a) => args::run_score(a),
-        Command::Generate(a) => args::run_generate(a),
-        Command::Inspect(a) => args::run_inspect(a),
-        Command::Evaluate(a) => args::run_evaluate(a),
-        Command::Cutoffs(a) => args::run_cutoffs(a),
-        Command::Backtest(a) => args::run_backtest(*a),
-        Command::Points(a) => args::run_points(a),
-    };
-    match result {
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let user_error = err
-                .downcast_ref::<leadscore::Error>()
-                .is_some_and(leadscore::Error::is_user_error);
-            eprintln!("error: {err:#}");
-            if user_error {
+            let library = err.downcast_ref::<leadscore::Error>();
+            let flag = library
+                .and_then(leadscore::Error::setting)
+                .map(|setting| format!("--{}: ", setting.replace('_', "-")))
+                .unwrap_or_default();
+            let hint = library
+                .and_then(hint)
+                .map(|hint| format!(" ({hint})"))
+                .unwrap_or_default();
+            eprintln!("error: {flag}{err:#}{hint}");
+            if library.is_some_and(leadscore::Error::is_user_error) {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
             }
+        }
+    }
+}
+
+/// The flag that fixes a library error, when there is one.
+fn hint(err: &leadscore::Error) -> Option<String> {
+    use leadscore::Error as E;
+    match err {
+        E::LabelNotBinary { .. } | E::AmbiguousPositive { .. } => {
+            Some("pass --positive VALUE to name the converted value".into())
+        }
+        E::ColumnAllMissing { column, .. } => Some(format!("--exclude {column} leaves it out")),
+        E::MalformedCsv { .. } => Some("pass --separator CHAR if the separator is wrong".into()),
+        E::NoBacktestPeriod { .. } => {
+            Some("lower --min-train-rows or use a shorter --every".into())
+        }
+        _ => None,
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Train(a) => {
+            let outcome = train::job::run(&a.job()?, &Bars::default())?;
+            if a.json {
+                print_json(&outcome.summary())
+            } else {
+                print!("{}", outcome.text());
+                Ok(())
+            }
+        }
+        Command::Score(a) => {
+            let model = artifact::load(&a.model)?;
+            let options = ScoreOptions {
+                reasons: a
+                    .reasons
+                    .then(|| model.points_scale().scorecard().unwrap_or_default()),
+                read: leadscore::io::ReadOptions {
+                    separator: a.separator,
+                },
+                batch_rows: a.batch_rows,
+            };
+            let summary = score_file(&model, &a.input, &a.output, &options, &Bars::default())?;
+            if a.json {
+                print_json(&summary)
+            } else {
+                let mut out = String::new();
+                score::text::score_text(&mut out, &summary, &model);
+                print!("{out}");
+                Ok(())
+            }
+        }
+        Command::Generate(a) => {
+            let outcome = demo::job::generate_files(a.rows, a.seed, &a.out, a.truth.as_deref())?;
+            println!("{outcome}");
+            Ok(())
+        }
+        Command::Inspect(a) => {
+            let model = artifact::load(&a.model)?;
+            if a.json {
+                print_json(&model)
+            } else {
+                let mut out = String::new();
+                model::text::model_text(&mut out, &model, &a.model);
+                print!("{out}");
+                Ok(())
+            }
+        }
+        Command::Evaluate(a) => {
+            let read = leadscore::io::ReadOptions {
+                separator: a.separator,
+            };
+            let outcome = evaluate_file(&a.model, &a.data, &read, a.report.as_deref())?;
+            if a.json {
+                return print_json(&outcome.evaluation);
+            }
+            let mut out = String::new();
+            evaluate::text::evaluation_text(&mut out, &outcome.evaluation);
+            print!("{out}");
+            if let Some(report) = &outcome.report_path {
+                println!("report    {}", report.display());
+            }
+            Ok(())
+        }
+        Command::Cutoffs(a) => {
+            let updated = recut(&CutoffsJob {
+                model: a.model,
+                data: a.data,
+                read: leadscore::io::ReadOptions {
+                    separator: a.separator,
+                },
+                mql: a.mql,
+                sql: a.sql,
+                date: a.date,
+                out: a.out.clone(),
+            })?;
+            if a.json {
+                return print_json(&serde_json::json!({
+                    "model": a.out,
+                    "cutoffs": updated.cutoffs(),
+                    "choice": updated.cutoff_choice(),
+                }));
+            }
+            let mut out = String::new();
+            model::text::cutoff_text(&mut out, &updated);
+            print!("{out}");
+            println!("model     {}", a.out.display());
+            Ok(())
+        }
+        Command::Backtest(a) => {
+            let config = a.columns.train_config(&a.fit, None, None, None)?;
+            let rows = backtest_file(
+                &a.columns.data,
+                &a.columns.read(),
+                &config,
+                a.every,
+                a.min_train_rows,
+                &Bars::default(),
+            )?;
+            if a.json {
+                return print_json(&rows);
+            }
+            let mut out = String::new();
+            evaluate::text::backtest_text(&mut out, &rows);
+            print!("{out}");
+            Ok(())
+        }
+        Command::Points(a) => {
+            let outcome = points::job::run(&PointsJob {
+                data: a.data.clone(),
+                read: leadscore::io::ReadOptions {
+                    separator: a.separator,
+                },
+                points: a.points.clone(),
+                model: a.model.clone(),
+                label: a.label.clone(),
+                positive: a.positive.clone(),
+                scale: a.scale(),
+                csv: a.csv.clone(),
+                report: a.report.clone(),
+            })?;
+            if a.json {
+                return print_json(&outcome.comparison);
+            }
+            print!("{}", outcome.text());
+            if let Some(report) = &a.report {
+                println!("report written to {}", report.display());
+            }
+            if let Some(csv) = &a.csv {
+                println!("suggested scheme written to {}", csv.display());
+            }
+            Ok(())
         }
     }
 }

@@ -1,0 +1,144 @@
+//! CSV records: reading one record (quotes may span lines), sniffing the
+//! separator, parsing a chunk with polars (every column as text), and locating
+//! the row a parse error comes from.
+
+use std::io::{BufRead, Cursor};
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+pub(super) fn strip_bom(mut header: Vec<u8>) -> Vec<u8> {
+    if header.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        header.drain(..3);
+    }
+    header
+}
+
+/// Read one CSV record (which may span lines inside quotes), including its
+/// line ending. Returns an empty vector at end of file.
+pub(super) fn read_record<R: BufRead>(reader: &mut R) -> std::io::Result<Vec<u8>> {
+    let mut record = Vec::new();
+    let mut quotes = 0usize;
+    loop {
+        let start = record.len();
+        let n = reader.read_until(b'\n', &mut record)?;
+        if n == 0 {
+            return Ok(record);
+        }
+        quotes += record[start..].iter().filter(|b| **b == b'"').count();
+        if quotes % 2 == 0 {
+            return Ok(record);
+        }
+    }
+}
+
+/// Pick the separator that splits the header into the most fields
+/// (outside quotes) among `,` `;` tab and `|`.
+pub fn sniff_separator(header: &[u8]) -> u8 {
+    let candidates = [b',', b';', b'\t', b'|'];
+    let mut best = (b',', 0usize);
+    for sep in candidates {
+        let n = count_fields(header, sep);
+        if n > best.1 {
+            best = (sep, n);
+        }
+    }
+    best.0
+}
+
+/// Number of fields in one CSV record for a separator, honouring quotes.
+pub(super) fn count_fields(record: &[u8], separator: u8) -> usize {
+    let mut in_quotes = false;
+    let mut fields = 1;
+    for &b in record {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == separator && !in_quotes {
+            fields += 1;
+        }
+    }
+    fields
+}
+
+pub(super) fn parse_csv_chunk(
+    path: &Path,
+    header: &[u8],
+    body: &[u8],
+    separator: u8,
+    n_fields: usize,
+    rows_before: usize,
+) -> Result<DataFrame> {
+    let mut bytes = Vec::with_capacity(header.len() + body.len() + 1);
+    bytes.extend_from_slice(header);
+    if !header.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(body);
+    let options = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|p| p.with_separator(separator));
+    let parsed = options
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish();
+    match parsed {
+        Ok(df) => {
+            check_unique_names(path, &df)?;
+            Ok(df)
+        }
+        Err(e) => Err(Error::MalformedCsv {
+            path: path.to_path_buf(),
+            row: locate_ragged_row(body, separator, n_fields).map(|r| r + rows_before),
+            message: format!(
+                "{} (expected {n_fields} fields separated by '{}'; set the separator if that is wrong)",
+                first_line(&e.to_string()),
+                separator as char
+            ),
+        }),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// The 1-based row (within `body`) of the first record whose field count
+/// differs from the header's.
+fn locate_ragged_row(body: &[u8], separator: u8, n_fields: usize) -> Option<usize> {
+    let mut reader = Cursor::new(body);
+    let mut row = 0;
+    loop {
+        let record = read_record(&mut reader).ok()?;
+        if record.is_empty() {
+            return None;
+        }
+        row += 1;
+        let trimmed: &[u8] = trim_eol(&record);
+        if count_fields(trimmed, separator) != n_fields {
+            return Some(row);
+        }
+    }
+}
+
+fn trim_eol(record: &[u8]) -> &[u8] {
+    let mut end = record.len();
+    while end > 0 && (record[end - 1] == b'\n' || record[end - 1] == b'\r') {
+        end -= 1;
+    }
+    &record[..end]
+}
+
+fn check_unique_names(path: &Path, df: &DataFrame) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for name in df.get_column_names() {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! Schema inference: every column of a training table becomes a feature
+//! (numeric, yes/no, categorical) or an exclusion, each with a stated reason;
+//! `leadscore.toml` overrides win.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::config::{ColumnOverride, SchemaConfig, SentinelSetting};
+use super::profile::{
+    detect_sentinel, is_sequential_id, profile, skewness, ColumnProfile, LOG1P_SKEWNESS,
+};
+use super::{Exclusion, FeatureKind, FeatureSpec, Schema, Transform};
+use crate::error::{Error, Result};
+use crate::io::values::NumberParse;
+
+/// Infer the schema of a training table.
+pub fn infer_schema(df: &DataFrame, path: &Path, config: &SchemaConfig) -> Result<Schema> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let present: HashSet<&str> = names.iter().map(String::as_str).collect();
+
+    let mut missing = Vec::new();
+    for role in [
+        Some(&config.label),
+        config.id.as_ref(),
+        config.date.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !present.contains(role.as_str()) {
+            missing.push(role.clone());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::MissingColumns {
+            path: path.to_path_buf(),
+            columns: missing,
+            available: names.clone(),
+        });
+    }
+    for name in config.exclude.iter().chain(config.columns.keys()) {
+        if !present.contains(name.as_str()) {
+            return Err(Error::Config {
+                source_name: config.source_name.clone(),
+                message: format!(
+                    "column '{name}' is not in {}; the file has: {}",
+                    path.display(),
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+
+    let excluded_by_flag: HashSet<&str> = config.exclude.iter().map(String::as_str).collect();
+    let mut features = Vec::new();
+    let mut excluded = Vec::new();
+    for name in &names {
+        if name == &config.label
+            || Some(name) == config.id.as_ref()
+            || Some(name) == config.date.as_ref()
+        {
+            continue;
+        }
+        let overrides = config.columns.get(name).cloned().unwrap_or_default();
+        if excluded_by_flag.contains(name.as_str()) || overrides.exclude == Some(true) {
+            excluded.push(Exclusion {
+                column: name.clone(),
+                reason: "excluded by configuration".into(),
+            });
+            continue;
+        }
+        let column = df.column(name)?;
+        match decide_column(column, name, path, config, &overrides)? {
+            Decision::Feature(spec) => features.push(spec),
+            Decision::Exclude(reason) => excluded.push(Exclusion {
+                column: name.clone(),
+                reason,
+            }),
+        }
+    }
+    if features.is_empty() {
+        return Err(Error::NoFeatures {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(Schema {
+        label: config.label.clone(),
+        positive: config.positive.clone().unwrap_or_default(),
+        id: config.id.clone(),
+        date: config.date.clone(),
+        features,
+        excluded,
+    })
+}
+
+enum Decision {
+    Feature(FeatureSpec),
+    Exclude(String),
+}
+
+fn decide_column(
+    column: &Column,
+    name: &str,
+    path: &Path,
+    config: &SchemaConfig,
+    overrides: &ColumnOverride,
+) -> Result<Decision> {
+    let is_bool_dtype = column.dtype() == &DataType::Boolean;
+    let p = profile(column)?;
+    if p.non_null == 0 {
+        return Err(Error::ColumnAllMissing {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+        });
+    }
+    let min_frequency = overrides.min_frequency.unwrap_or(config.min_frequency);
+    let configured = overrides.kind.is_some();
+    let kind = match overrides.kind {
+        Some(kind) => kind,
+        None => {
+            if p.levels.len() == 1 {
+                return Ok(Decision::Exclude(format!(
+                    "constant: every row holds '{}'",
+                    p.levels.keys().next().map(String::as_str).unwrap_or("")
+                )));
+            }
+            let all_numeric = p.text_count == 0;
+            let zero_one =
+                all_numeric && p.numbers.iter().flatten().all(|v| *v == 0.0 || *v == 1.0);
+            if is_bool_dtype || zero_one || (p.all_bool_words && p.bool_words.len() == 2) {
+                FeatureKind::Boolean
+            } else if all_numeric {
+                if is_sequential_id(&p) {
+                    return Ok(Decision::Exclude(
+                        "id-like: a distinct whole number in every row, from a contiguous range"
+                            .into(),
+                    ));
+                }
+                FeatureKind::Numeric
+            } else if p.text_count * 20 <= p.non_null {
+                // At least 95% numbers: the text is a data error, not a level.
+                return Err(text_in_numeric_error(&p, name, path));
+            } else if p.all_dates {
+                return Ok(Decision::Exclude(
+                    "looks like a date: pass --date to use it for a time-based holdout".into(),
+                ));
+            } else if p.levels.len() * 10 >= p.non_null * 9 && p.non_null >= 20 {
+                return Ok(Decision::Exclude(format!(
+                    "id-like: {} distinct values in {} rows",
+                    p.levels.len(),
+                    p.non_null
+                )));
+            } else {
+                let covered: usize = p.levels.values().filter(|n| **n >= min_frequency).sum();
+                if p.levels.len() > 50 && covered * 2 < p.non_null {
+                    return Ok(Decision::Exclude(format!(
+                        "free text: {} distinct values and only {:.1}% of rows in levels with at least {min_frequency} rows",
+                        p.levels.len(),
+                        100.0 * covered as f64 / p.non_null as f64
+                    )));
+                }
+                FeatureKind::Categorical
+            }
+        }
+    };
+    overrides.check_applies_to(name, kind, &config.source_name)?;
+    let origin = if configured { "configured" } else { "inferred" };
+    let mut spec = FeatureSpec {
+        name: name.to_string(),
+        kind,
+        transform: Transform::None,
+        sentinel: None,
+        min_frequency,
+        reason: String::new(),
+        required: overrides.required.unwrap_or(false),
+    };
+    match kind {
+        FeatureKind::Boolean => {
+            if !(is_bool_dtype || p.all_bool_words || p.text_count == 0) {
+                return Err(text_in_numeric_error(&p, name, path));
+            }
+            spec.reason = format!("{origin} yes/no");
+        }
+        FeatureKind::Categorical => {
+            let kept = p.levels.values().filter(|n| **n >= min_frequency).count();
+            spec.reason = format!(
+                "{origin} categorical: {} levels, {kept} with at least {min_frequency} rows, the rest as 'other'",
+                p.levels.len()
+            );
+        }
+        FeatureKind::Numeric => {
+            if p.text_count > 0 {
+                return Err(text_in_numeric_error(&p, name, path));
+            }
+            let values: Vec<f64> = p.numbers.iter().flatten().copied().collect();
+            spec.sentinel = match &overrides.sentinel {
+                Some(SentinelSetting::Value(v)) => Some(*v),
+                Some(SentinelSetting::NoSentinel) => None,
+                None => detect_sentinel(&values),
+            };
+            let regular: Vec<f64> = values
+                .iter()
+                .copied()
+                .filter(|v| Some(*v) != spec.sentinel)
+                .collect();
+            spec.transform = match overrides.transform {
+                Some(t) => t,
+                None => {
+                    let min = regular.iter().copied().fold(f64::INFINITY, f64::min);
+                    if min >= 0.0 && skewness(&regular) > LOG1P_SKEWNESS {
+                        Transform::Log1p
+                    } else {
+                        Transform::None
+                    }
+                }
+            };
+            if spec.transform == Transform::Log1p {
+                if let Some((i, v)) = p.numbers.iter().enumerate().find_map(|(i, v)| {
+                    v.filter(|x| *x <= -1.0 && Some(*x) != spec.sentinel)
+                        .map(|x| (i, x))
+                }) {
+                    return Err(Error::OutOfDomain {
+                        path: path.to_path_buf(),
+                        column: name.to_string(),
+                        row: i + 1,
+                        value: v,
+                    });
+                }
+            }
+            let mut reason = format!("{origin} numeric");
+            match (spec.transform, overrides.transform.is_some()) {
+                (Transform::Log1p, true) => reason.push_str(", log1p (configured)"),
+                (Transform::Log1p, false) => reason.push_str(&format!(
+                    ", log1p (skewness {:.1} > {LOG1P_SKEWNESS})",
+                    skewness(&regular)
+                )),
+                _ => {}
+            }
+            if let Some(s) = spec.sentinel {
+                let share = values.iter().filter(|v| **v == s).count() as f64 / values.len() as f64;
+                reason.push_str(&format!(
+                    ", {s} treated as a 'not applicable' code ({:.0}% of rows) with its own indicator",
+                    100.0 * share
+                ));
+            }
+            if regular.len() < values.len() && spec.sentinel.is_some() && regular.is_empty() {
+                return Err(Error::Config {
+                    source_name: config.source_name.clone(),
+                    message: format!("column '{name}' holds only its sentinel value"),
+                });
+            }
+            spec.reason = reason;
+        }
+    }
+    Ok(Decision::Feature(spec))
+}
+
+fn text_in_numeric_error(p: &ColumnProfile, name: &str, path: &Path) -> Error {
+    match &p.first_text {
+        Some((i, value, NumberParse::NonFinite)) => Error::NonFinite {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            row: i + 1,
+            value: value.clone(),
+        },
+        Some((i, value, _)) => Error::NonNumeric {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            row: i + 1,
+            value: value.clone(),
+        },
+        None => Error::ColumnAllMissing {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+        },
+    }
+}

@@ -1,0 +1,245 @@
+//! One lead given as named JSON fields (the service's shape of input): how a
+//! JSON value becomes a raw value for each kind of feature, and the full
+//! scoring result — probability, stage, points, reasons, warnings — computed
+//! by the same [`Model::encode_lead`] and [`Model::score_terms`] as batch
+//! scoring, so a lead gets a bit-identical probability either way.
+//!
+//! Accepted JSON per feature kind (anything else is a [`FieldProblem`]):
+//! - numeric: a number, or a string holding one (CRMs often send numbers as
+//!   text); `null`, `""` or an absent field is missing;
+//! - yes/no: `true`/`false`, `0`/`1`, or a yes/no word (`"yes"`, `"no"`, `"true"` …);
+//! - categorical: a string (numbers and booleans are matched by their text).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::encode::{EncodeError, EncodeNote, FeatureEncoder, RawValue, OTHER_LEVEL};
+use crate::io::values::clean_text;
+use crate::model::stages::Stage;
+use crate::model::Model;
+use crate::schema::FeatureKind;
+use crate::score::reasons::{top_reasons, Reason};
+
+/// The JSON type a feature of `kind` expects, as named in errors and in the
+/// model description.
+pub fn json_type(kind: FeatureKind) -> &'static str {
+    match kind {
+        FeatureKind::Numeric => "number",
+        FeatureKind::Boolean => "boolean",
+        FeatureKind::Categorical => "string",
+    }
+}
+
+/// Why one field of a lead cannot be scored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field (feature) name.
+    pub field: String,
+    /// The JSON type the model expects for it.
+    pub expected: &'static str,
+    /// What was found, e.g. `string "many"` or `object`.
+    pub found: String,
+    /// The problem in words.
+    pub message: String,
+}
+
+/// What a warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The field was absent or null and was imputed as in training.
+    Imputed,
+    /// A category the model never saw in training; scored as `other`.
+    UnseenCategory,
+}
+
+/// Something the caller should know about how a lead was scored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LeadWarning {
+    /// The field concerned.
+    pub field: String,
+    /// What kind of warning.
+    pub code: WarningCode,
+    /// The warning in words.
+    pub message: String,
+}
+
+/// The largest contributions up and down, in points relative to an average
+/// training lead.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Reasons {
+    /// Points of an average training lead.
+    pub base_points: f64,
+    /// Contributions that raise the score, largest first.
+    pub up: Vec<Reason>,
+    /// Contributions that lower the score, most negative first.
+    pub down: Vec<Reason>,
+}
+
+/// The score of one lead with everything a caller needs to act on it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ScoredLead {
+    /// Probability of becoming a paying customer.
+    pub probability: f64,
+    /// Funnel stage from the model's MQL/SQL cut-offs.
+    pub stage: Stage,
+    /// Points on the model's points scale.
+    pub points: i64,
+    /// Why: the top factors up and down (`null` for models trained before
+    /// format version 3, which lack the training means reasons need).
+    pub reasons: Option<Reasons>,
+    /// Imputed fields and unseen categories.
+    pub warnings: Vec<LeadWarning>,
+}
+
+/// Describe a JSON value for an error message, e.g. `string "many"` or `object`.
+pub fn describe_json(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("string \"{}…\"", s.chars().take(40).collect::<String>())
+        }
+        Value::String(s) => format!("string \"{s}\""),
+        Value::Array(_) => "array".into(),
+        Value::Object(_) => "object".into(),
+    }
+}
+
+/// Turn a JSON value into the raw value a feature of `kind` encodes, or say
+/// why it cannot be one. Only the JSON type is checked here; whether a string
+/// holds a number or a yes/no word is the encoder's job.
+pub fn raw_value(kind: FeatureKind, value: Option<&Value>) -> Result<RawValue<'_>, String> {
+    let Some(value) = value else {
+        return Ok(RawValue::Missing);
+    };
+    let raw = match (kind, value) {
+        (_, Value::Null) => RawValue::Missing,
+        (_, Value::String(s)) => clean_text(Some(s)).map_or(RawValue::Missing, RawValue::Text),
+        (_, Value::Number(n)) => RawValue::Number(n.as_f64().ok_or("a number out of range")?),
+        (FeatureKind::Numeric, Value::Bool(_)) => return Err(describe_json(value)),
+        (_, Value::Bool(b)) => RawValue::Bool(*b),
+        (_, Value::Array(_) | Value::Object(_)) => return Err(describe_json(value)),
+    };
+    Ok(raw)
+}
+
+/// Score one lead whose field values are given by name: `field(i, name)`
+/// returns the JSON value of feature `i` (schema order), `None` if absent.
+/// `with_reasons` adds the top factors when the model can explain itself.
+/// Every problem is reported (not only the first), each naming its field.
+pub fn score_fields<'v>(
+    model: &Model,
+    mut field: impl FnMut(usize, &str) -> Option<&'v Value>,
+    with_reasons: bool,
+) -> Result<ScoredLead, Vec<FieldProblem>> {
+    let features = model.encoder().features();
+    let mut values = Vec::with_capacity(features.len());
+    let mut problems = Vec::new();
+    for (i, feature) in features.iter().enumerate() {
+        let json = field(i, feature.name());
+        match raw_value(feature.kind(), json) {
+            Ok(raw) => values.push(raw),
+            Err(found) => {
+                problems.push(FieldProblem {
+                    field: feature.name().to_string(),
+                    expected: json_type(feature.kind()),
+                    message: format!("expected a {}, found {found}", json_type(feature.kind())),
+                    found,
+                });
+                values.push(RawValue::Missing);
+            }
+        }
+    }
+    let mut terms = vec![0.0; model.n_terms()];
+    let mut notes = Vec::new();
+    let encoded = problems.is_empty()
+        && model
+            .encode_lead(|i| values[i], &mut terms, |i, n| notes.push((i, n)))
+            .is_ok();
+    if !encoded {
+        for (i, error) in model.lead_errors(|i| values[i]) {
+            let name = features[i].name();
+            if problems.iter().all(|p| p.field != name) {
+                let found = field(i, name).map_or("nothing".into(), describe_json);
+                problems.push(encode_problem(&features[i], error, found));
+            }
+        }
+        problems.sort_by_key(|p| features.iter().position(|f| f.name() == p.field));
+        return Err(problems);
+    }
+    let score = model.score_terms(&terms);
+    let warnings = notes
+        .into_iter()
+        .map(|(i, note)| warning(&features[i], note, values[i]))
+        .collect();
+    let scale = model.points_scale().scorecard().unwrap_or_default();
+    let reasons = if with_reasons {
+        top_reasons(model, &values, &terms, &scale)
+            .ok()
+            .map(|(base_points, up, down)| Reasons {
+                base_points,
+                up,
+                down,
+            })
+    } else {
+        None
+    };
+    Ok(ScoredLead {
+        probability: score.probability,
+        stage: score.stage,
+        points: score.points,
+        reasons,
+        warnings,
+    })
+}
+
+fn encode_problem(feature: &FeatureEncoder, error: EncodeError, found: String) -> FieldProblem {
+    let expected = json_type(feature.kind());
+    let message = match &error {
+        EncodeError::Required => "the model requires this field; it was absent or null".into(),
+        other => other.to_string(),
+    };
+    FieldProblem {
+        field: feature.name().to_string(),
+        expected,
+        found,
+        message,
+    }
+}
+
+fn warning(feature: &FeatureEncoder, note: EncodeNote, value: RawValue<'_>) -> LeadWarning {
+    let field = feature.name().to_string();
+    match note {
+        EncodeNote::Imputed => {
+            let how = match feature {
+                FeatureEncoder::Numeric(e) => {
+                    format!("imputed with the training median {}", e.median())
+                }
+                FeatureEncoder::Boolean(_) => "scored as in training for a missing yes/no".into(),
+                FeatureEncoder::Categorical(_) => {
+                    "scored as in training for a missing category".into()
+                }
+            };
+            LeadWarning {
+                field,
+                code: WarningCode::Imputed,
+                message: format!("absent or empty; {how}"),
+            }
+        }
+        EncodeNote::UnseenLevel => {
+            let shown = match value {
+                RawValue::Text(t) => t.to_string(),
+                RawValue::Number(v) => v.to_string(),
+                RawValue::Bool(b) => b.to_string(),
+                RawValue::Missing => String::new(),
+            };
+            LeadWarning {
+                field,
+                code: WarningCode::UnseenCategory,
+                message: format!("'{shown}' was not seen in training; scored as '{OTHER_LEVEL}'"),
+            }
+        }
+    }
+}

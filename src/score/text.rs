@@ -1,0 +1,53 @@
+//! What a scoring run reports, as people read it.
+
+use std::fmt::Write as _;
+
+use super::batch::ScoreSummary;
+use crate::model::Model;
+
+/// The summary of a scoring run as text: rows, stages, warnings and notes.
+pub fn score_text(out: &mut String, summary: &ScoreSummary, model: &Model) {
+    let _ = writeln!(
+        out,
+        "scored {} leads from {} into {} (mean probability {:.3})",
+        summary.rows,
+        summary.input.display(),
+        summary.output.display(),
+        summary.mean_probability
+    );
+    let cut = model.cutoffs();
+    for stage in crate::model::stages::Stage::ALL {
+        let stage = stage.as_str();
+        let n = summary.stages.get(stage).unwrap_or(&0);
+        let _ = writeln!(
+            out,
+            "  {:<5} {:>9}  ({:.1}%)",
+            stage,
+            n,
+            100.0 * *n as f64 / summary.rows.max(1) as f64
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  (MQL at p >= {:.4}, SQL at p >= {:.4})",
+        cut.mql(),
+        cut.sql()
+    );
+    for (column, n) in &summary.unseen_levels {
+        let _ = writeln!(
+        out,
+        "warning: {n} value(s) of '{column}' were never seen in training and were scored as 'other'");
+    }
+    for (column, n) in &summary.imputed {
+        let _ = writeln!(
+            out,
+            "note: {n} blank value(s) of '{column}' were imputed as in training"
+        );
+    }
+    for column in &summary.replaced_columns {
+        let _ = writeln!(
+            out,
+            "note: the input's '{column}' column was replaced by the new score"
+        );
+    }
+}

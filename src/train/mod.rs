@@ -1,0 +1,242 @@
+//! Training: checked settings → preparation (schema, labels, typed columns)
+//! → split → encoder → penalty chosen by stratified k-fold cross-validation →
+//! final fit on the training part → holdout metrics and cut-offs → [`Model`].
+
+mod cv;
+pub mod fit;
+pub mod job;
+pub mod prepare;
+pub mod settings;
+pub mod split;
+pub mod summary;
+
+use std::path::Path;
+
+use polars::prelude::DataFrame;
+
+pub use prepare::{prepare, Prepared};
+pub use settings::{TrainConfig, TrainSettings};
+pub use split::{split_rows, stratified_folds, Split};
+
+use crate::encode::Encoder;
+use crate::error::{Error, Result};
+use crate::evaluate::cutoffs::{arrival_rate, choose_cutoffs};
+use crate::evaluate::evaluation::{evaluate, Evaluation};
+use crate::evaluate::policy::{outcome, CutoffPolicy};
+use crate::io::dates::format_date;
+use crate::io::sha256_file;
+use crate::model::stages::{Cutoffs, DEFAULT_MQL, DEFAULT_SQL};
+use crate::model::{CutoffChoice, CvRow, Holdout, Model, ModelParts, Regularisation, TrainingCard};
+use crate::progress::Progress;
+use cv::cross_validate;
+use fit::{fit_logistic, FittedWeights, Tolerance};
+
+/// A model fitted on some rows: its encoder, weights and penalty choice.
+pub struct FittedRows {
+    /// Encoder fitted on those rows.
+    pub encoder: Encoder,
+    /// Weights oriented on conversion.
+    pub weights: FittedWeights,
+    /// Chosen penalty.
+    pub alpha: f64,
+    /// Cross-validation table.
+    pub cv: Vec<CvRow>,
+    /// Mean of every encoded term over the training rows (the "average lead").
+    pub term_means: Vec<f64>,
+}
+
+impl FittedRows {
+    /// Conversion probabilities for `rows` of the prepared table.
+    pub fn predict(&self, prepared: &Prepared, rows: &[usize], path: &Path) -> Result<Vec<f64>> {
+        let x = prepared.design_matrix(&self.encoder, rows, path)?;
+        Ok(self.weights.predict(x.view()))
+    }
+}
+
+/// Fit the encoder and the penalised logistic regression on `rows`, choosing
+/// the penalty by stratified k-fold cross-validation on those rows.
+pub fn fit_rows(
+    prepared: &Prepared,
+    rows: &[usize],
+    path: &Path,
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<FittedRows> {
+    let y: Vec<bool> = rows.iter().map(|&r| prepared.labels[r]).collect();
+    let positives = y.iter().filter(|c| **c).count();
+    if positives < config.folds || y.len() - positives < config.folds {
+        return Err(Error::TooFewRows {
+            path: path.to_path_buf(),
+            converted: positives,
+            others: y.len() - positives,
+            folds: config.folds,
+        });
+    }
+    let encoder = Encoder::fit(&prepared.schema, &prepared.columns, rows);
+    let x = prepared.design_matrix(&encoder, rows, path)?;
+    let total = (config.folds * config.alphas.len() + 1) as u64;
+    progress.start("cross-validating the penalty", total);
+    let cv = cross_validate(x.view(), &y, config, progress)?;
+    let alpha = cv
+        .iter()
+        .filter(|r| r.mean_log_loss.is_finite())
+        .min_by(|a, b| a.mean_log_loss.total_cmp(&b.mean_log_loss))
+        .map(|r| r.alpha)
+        .unwrap_or(1.0);
+    let weights = fit_logistic(
+        x.view(),
+        &y,
+        alpha,
+        None,
+        config.max_iterations,
+        Tolerance::FINAL,
+    )?;
+    progress.advance(1);
+    progress.finish();
+    let term_means = x
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
+    Ok(FittedRows {
+        encoder,
+        weights,
+        alpha,
+        cv,
+        term_means,
+    })
+}
+
+/// A trained model and its evaluation on the holdout.
+pub struct Trained {
+    /// The model (what gets saved).
+    pub model: Model,
+    /// The full holdout evaluation (for the summary and the report).
+    pub holdout: Evaluation,
+    /// Holdout outcomes (for the report's score distribution).
+    pub holdout_labels: Vec<bool>,
+    /// Holdout probabilities.
+    pub holdout_probabilities: Vec<f64>,
+}
+
+/// Train a model on a table read from `path`.
+pub fn train(
+    df: &DataFrame,
+    path: &Path,
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<Trained> {
+    let mut warnings = Vec::new();
+    let prepared = prepare(df, path, config)?;
+    let y = &prepared.labels;
+    let dates = prepared.dates.as_deref();
+    let split = split_rows(y, dates, config.holdout, config.seed);
+    let y_holdout: Vec<bool> = split.holdout.iter().map(|&r| y[r]).collect();
+    let pos_holdout = y_holdout.iter().filter(|c| **c).count();
+    if pos_holdout == 0 || pos_holdout == y_holdout.len() {
+        warnings.push(format!(
+            "the holdout ({} rows) has only one class, so ROC AUC is undefined there",
+            y_holdout.len()
+        ));
+    }
+    let fitted = fit_rows(&prepared, &split.train, path, config, progress)?;
+    if fitted.cv.iter().any(|r| !r.converged) {
+        warnings.push("some cross-validation fits did not converge within the iteration cap; raise --max-iterations".into());
+    }
+    if !fitted.weights.converged {
+        warnings.push(format!(
+            "the final fit did not converge (gradient norm {:.3e}); raise --max-iterations",
+            fitted.weights.gradient_norm
+        ));
+    }
+    let p_holdout = fitted.predict(&prepared, &split.holdout, path)?;
+    let chosen_on = format!("holdout ({} leads)", y_holdout.len());
+    let (cutoffs, choice) = match choose_cutoffs(
+        config.mql,
+        config.sql,
+        &y_holdout,
+        &p_holdout,
+        arrival_rate(dates),
+        chosen_on,
+    ) {
+        Ok(chosen) => chosen,
+        Err(e) if config.default_policies => {
+            warnings.push(format!(
+                "default cut-off policies could not be applied on the holdout ({e}); using MQL {DEFAULT_MQL} and SQL {DEFAULT_SQL}"
+            ));
+            let fixed = Cutoffs::default();
+            let choice = CutoffChoice {
+                mql_policy: CutoffPolicy::fixed(fixed.mql())?,
+                sql_policy: CutoffPolicy::fixed(fixed.sql())?,
+                chosen_on: "fallback".into(),
+                mql: outcome(&y_holdout, &p_holdout, fixed.mql()),
+                sql: outcome(&y_holdout, &p_holdout, fixed.sql()),
+            };
+            (fixed, choice)
+        }
+        Err(e) => return Err(e),
+    };
+    let evaluation = evaluate(&y_holdout, &p_holdout, cutoffs, config.points);
+    let first_last = dates.map(|d| {
+        let min = d.iter().copied().min().unwrap_or(0);
+        let max = d.iter().copied().max().unwrap_or(0);
+        (format_date(min), format_date(max))
+    });
+    let from_date = dates
+        .and_then(|d| split.holdout.iter().map(|&r| d[r]).min())
+        .map(format_date);
+    let name = config.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into())
+    });
+    let positives = y.iter().filter(|c| **c).count();
+    let training = TrainingCard {
+        data_file: path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        data_sha256: sha256_file(path)?,
+        rows: y.len(),
+        positives,
+        rows_train: split.train.len(),
+        positives_train: split.train.iter().filter(|&&r| y[r]).count(),
+        date_range: first_last,
+        warnings,
+    };
+    let model = Model::new(ModelParts {
+        name,
+        training,
+        schema: prepared.schema,
+        encoder: fitted.encoder,
+        weights: fitted.weights.weights.to_vec(),
+        intercept: fitted.weights.intercept,
+        regularisation: Regularisation {
+            alpha: fitted.alpha,
+            c: 1.0 / fitted.alpha,
+            folds: config.folds,
+            cv: fitted.cv,
+            converged: fitted.weights.converged,
+            gradient_norm: fitted.weights.gradient_norm,
+        },
+        holdout: Holdout {
+            split: if dates.is_some() {
+                "time".into()
+            } else {
+                "stratified random".into()
+            },
+            fraction: config.holdout,
+            from_date,
+            metrics: evaluation.metrics,
+        },
+        cutoffs,
+        cutoff_choice: Some(choice),
+        term_means: fitted.term_means,
+        points: config.points,
+    });
+    Ok(Trained {
+        model,
+        holdout: evaluation,
+        holdout_labels: y_holdout,
+        holdout_probabilities: p_holdout,
+    })
+}
