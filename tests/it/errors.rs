@@ -393,3 +393,53 @@ fn an_empty_cell_in_a_required_column_is_refused_at_scoring() {
     assert_user_error(&out, &["website_visits", "row 3", "required"]);
     assert!(!dir.path().join("scored.csv").exists());
 }
+
+#[test]
+fn an_empty_cell_in_a_required_column_is_refused_at_training_too() {
+    let dir = temp_dir();
+    let text = small_leads(60);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Data row 4: blank the industry.
+    lines[4] = lines[4]
+        .replacen(",software,", ",,", 1)
+        .replacen(",retail,", ",,", 1);
+    lines[4] = lines[4].replacen(",education,", ",,", 1);
+    write(dir.path(), "t.csv", &(lines.join("\n") + "\n"));
+    write(
+        dir.path(),
+        "leadscore.toml",
+        "[columns.industry]\nrequired = true\n",
+    );
+    assert_user_error(
+        &train(dir.path(), "t.csv"),
+        &["t.csv", "'industry'", "row 4", "required"],
+    );
+    assert!(!dir.path().join("m.json").exists(), "no model written");
+}
+
+#[test]
+fn overrides_that_do_not_apply_to_the_column_are_errors() {
+    let dir = temp_dir();
+    write(dir.path(), "t.csv", &small_leads(60));
+    for (toml, needles) in [
+        (
+            "[columns.industry]\ntransform = \"log1p\"\n",
+            &[
+                "leadscore.toml",
+                "columns.industry.transform",
+                "categorical",
+            ][..],
+        ),
+        (
+            "[columns.visits]\nmin_frequency = 5\n",
+            &["leadscore.toml", "columns.visits.min_frequency", "numeric"][..],
+        ),
+        (
+            "[columns.visits]\nsentinel = \"n/a\"\n",
+            &["leadscore.toml", "sentinel must be a number or \"none\""][..],
+        ),
+    ] {
+        write(dir.path(), "leadscore.toml", toml);
+        assert_user_error(&train(dir.path(), "t.csv"), needles);
+    }
+}

@@ -382,3 +382,53 @@ fn score_can_explain_every_lead() {
         "a demo request is among the top reasons for most demo leads: {explained_demos}/{demos}"
     );
 }
+
+#[test]
+fn an_explicit_scale_flag_wins_over_the_models_scale_even_at_its_default() {
+    let dir = temp_dir();
+    let data = project_file("data/leads.csv");
+    let data = data.to_str().expect("path");
+    let points = project_file("data/points.toml");
+    let points = points.to_str().expect("path");
+    assert_ok(&leadscore(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            data,
+            "--label",
+            "converted",
+            "--id",
+            "lead_id",
+            "--date",
+            "created_at",
+            "--pdo",
+            "40",
+            "--out",
+            "pdo40.json",
+        ],
+    ));
+    let pdo_of = |extra: &[&str]| -> f64 {
+        let mut args = vec![
+            "points",
+            "--data",
+            data,
+            "--points",
+            points,
+            "--model",
+            "pdo40.json",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = leadscore(dir.path(), &args);
+        assert_ok(&out);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        json["scale"]["pdo"].as_f64().expect("pdo")
+    };
+    assert_eq!(pdo_of(&[]), 40.0, "without flags the model's scale is used");
+    assert_eq!(
+        pdo_of(&["--pdo", "20"]),
+        20.0,
+        "--pdo 20 is given, so it wins although 20 is the default"
+    );
+}
