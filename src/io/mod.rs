@@ -57,6 +57,13 @@ pub struct ReadOptions {
     pub separator: Option<u8>,
 }
 
+impl ReadOptions {
+    /// Options with this separator (`None`: sniff it).
+    pub fn separator(separator: Option<u8>) -> Self {
+        ReadOptions { separator }
+    }
+}
+
 /// Read a whole table into memory.
 pub fn read_table(path: &Path, options: &ReadOptions) -> Result<DataFrame> {
     let mut batches = TableBatches::open(path, options, DEFAULT_BATCH_ROWS)?;

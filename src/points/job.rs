@@ -38,6 +38,27 @@ pub enum ScaleChoice {
     },
 }
 
+impl ScaleChoice {
+    /// The choice the settings make: anchoring when asked, the given values
+    /// when any is given (even one equal to its default), else the model's.
+    pub fn from_settings(
+        anchor: bool,
+        pdo: Option<f64>,
+        base_score: Option<f64>,
+        base_odds: Option<f64>,
+    ) -> ScaleChoice {
+        match (anchor, pdo, base_score, base_odds) {
+            (true, pdo, _, _) => ScaleChoice::Anchored { pdo },
+            (false, None, None, None) => ScaleChoice::ModelOrDefault,
+            (false, pdo, base_score, base_odds) => ScaleChoice::Given {
+                pdo,
+                base_score,
+                base_odds,
+            },
+        }
+    }
+}
+
 /// A request to compare a hand-set points scheme with the evidence.
 #[derive(Debug, Clone)]
 pub struct PointsJob {

@@ -131,6 +131,26 @@ pub enum PointsScale {
 }
 
 impl PointsScale {
+    /// The scale training stores: `round(100 × p)` when none of PDO, base
+    /// score and base odds is given, else the scorecard scale with the
+    /// defaults filling whatever is not given.
+    pub fn from_settings(
+        pdo: Option<f64>,
+        base_score: Option<f64>,
+        base_odds: Option<f64>,
+    ) -> Result<Option<PointsScale>> {
+        if pdo.is_none() && base_score.is_none() && base_odds.is_none() {
+            return Ok(None);
+        }
+        let d = ScorecardScale::default();
+        ScorecardScale::new(
+            pdo.unwrap_or(d.pdo),
+            base_score.unwrap_or(d.base_score),
+            base_odds.unwrap_or(d.base_odds),
+        )
+        .map(|s| Some(PointsScale::Scorecard(s)))
+    }
+
     /// Points for a probability.
     pub fn points(&self, probability: f64) -> i64 {
         match self {

@@ -53,8 +53,8 @@ pub fn router(state: AppState) -> Router {
 
     let mut scoring = Router::new()
         .route("/v1/score", post(v1::score))
-        .route("/v1/models", get(v1::list_models))
-        .route("/v1/models/{name}", get(v1::model_detail))
+        .route("/v1/models", get(v1::models::list_models))
+        .route("/v1/models/{name}", get(v1::models::model_detail))
         .route("/v2/models/{name}", get(v2::model_metadata))
         .route("/v2/models/{name}/ready", get(v2::model_ready))
         .route("/v2/models/{name}/infer", post(v2::infer));

@@ -23,7 +23,7 @@ use crate::schema::Transform;
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
-        v1::score, v1::list_models, v1::model_detail, v1::reload,
+        v1::score, v1::models::list_models, v1::models::model_detail, v1::reload,
         health::live, health::ready, metrics::export,
         v2::server_metadata, v2::live, v2::ready, v2::model_metadata, v2::model_ready, v2::infer,
         document

@@ -8,8 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use leadscore::evaluate::backtest::Every;
 use leadscore::evaluate::policy::CutoffPolicy;
 use leadscore::io::ReadOptions;
-use leadscore::points::job::ScaleChoice;
-use leadscore::points::{PointsScale, ScorecardScale};
+use leadscore::points::PointsScale;
 use leadscore::schema::config::ColumnsConfig;
 use leadscore::train::job::{ModelDestination, TrainJob};
 use leadscore::train::{TrainConfig, TrainSettings};
@@ -384,9 +383,7 @@ fn parse_separator(text: &str) -> Result<u8, String> {
 impl ColumnArgs {
     /// How to read the data file.
     pub fn read(&self) -> ReadOptions {
-        ReadOptions {
-            separator: self.separator,
-        }
+        ReadOptions::separator(self.separator)
     }
 
     /// The checked training configuration these flags (and leadscore.toml) give.
@@ -422,17 +419,7 @@ impl ColumnArgs {
 impl TrainArgs {
     /// The training job these flags ask for.
     pub fn job(&self) -> leadscore::Result<TrainJob> {
-        let points = match (self.pdo, self.base_score, self.base_odds) {
-            (None, None, None) => None,
-            (pdo, score, odds) => {
-                let d = ScorecardScale::default();
-                Some(PointsScale::Scorecard(ScorecardScale::new(
-                    pdo.unwrap_or(d.pdo()),
-                    score.unwrap_or(d.base_score()),
-                    odds.unwrap_or(d.base_odds()),
-                )?))
-            }
-        };
+        let points = PointsScale::from_settings(self.pdo, self.base_score, self.base_odds)?;
         Ok(TrainJob {
             data: self.columns.data.clone(),
             read: self.columns.read(),
@@ -448,20 +435,5 @@ impl TrainArgs {
             },
             report: self.report.clone(),
         })
-    }
-}
-
-impl PointsArgs {
-    /// The points scale these flags choose.
-    pub fn scale(&self) -> ScaleChoice {
-        match (self.anchor, self.pdo, self.base_score, self.base_odds) {
-            (true, pdo, _, _) => ScaleChoice::Anchored { pdo },
-            (false, None, None, None) => ScaleChoice::ModelOrDefault,
-            (false, pdo, base_score, base_odds) => ScaleChoice::Given {
-                pdo,
-                base_score,
-                base_odds,
-            },
-        }
     }
 }

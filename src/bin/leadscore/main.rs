@@ -14,8 +14,9 @@ use serde::Serialize;
 
 use args::{Cli, Command};
 use leadscore::evaluate::job::{backtest_file, evaluate_file, recut, CutoffsJob};
+use leadscore::io::ReadOptions;
 use leadscore::model::artifact;
-use leadscore::points::job::PointsJob;
+use leadscore::points::job::{PointsJob, ScaleChoice};
 use leadscore::score::batch::{score_file, ScoreOptions};
 use leadscore::{demo, evaluate, model, points, score, train};
 use progress::Bars;
@@ -82,9 +83,7 @@ fn run(command: Command) -> Result<()> {
                 reasons: a
                     .reasons
                     .then(|| model.points_scale().scorecard().unwrap_or_default()),
-                read: leadscore::io::ReadOptions {
-                    separator: a.separator,
-                },
+                read: ReadOptions::separator(a.separator),
                 batch_rows: a.batch_rows,
             };
             let summary = score_file(&model, &a.input, &a.output, &options, &Bars::default())?;
@@ -114,9 +113,7 @@ fn run(command: Command) -> Result<()> {
             }
         }
         Command::Evaluate(a) => {
-            let read = leadscore::io::ReadOptions {
-                separator: a.separator,
-            };
+            let read = ReadOptions::separator(a.separator);
             let outcome = evaluate_file(&a.model, &a.data, &read, a.report.as_deref())?;
             if a.json {
                 return print_json(&outcome.evaluation);
@@ -133,9 +130,7 @@ fn run(command: Command) -> Result<()> {
             let updated = recut(&CutoffsJob {
                 model: a.model,
                 data: a.data,
-                read: leadscore::io::ReadOptions {
-                    separator: a.separator,
-                },
+                read: ReadOptions::separator(a.separator),
                 mql: a.mql,
                 sql: a.sql,
                 date: a.date,
@@ -175,14 +170,12 @@ fn run(command: Command) -> Result<()> {
         Command::Points(a) => {
             let outcome = points::job::run(&PointsJob {
                 data: a.data.clone(),
-                read: leadscore::io::ReadOptions {
-                    separator: a.separator,
-                },
+                read: ReadOptions::separator(a.separator),
                 points: a.points.clone(),
                 model: a.model.clone(),
                 label: a.label.clone(),
                 positive: a.positive.clone(),
-                scale: a.scale(),
+                scale: ScaleChoice::from_settings(a.anchor, a.pdo, a.base_score, a.base_odds),
                 csv: a.csv.clone(),
                 report: a.report.clone(),
             })?;
