@@ -68,3 +68,29 @@ pub(super) fn unit_chart<'a, 'b>(
         .draw()?;
     Ok(c)
 }
+
+/// The chance line from (0, 0) to (1, 1), in grey.
+pub(super) fn diagonal<'c, 'a, 'b>(
+    c: &'c mut UnitChart<'a, 'b>,
+) -> DrawResult<&'c mut plotters::chart::SeriesAnno<'a, SVGBackend<'b>>> {
+    c.draw_series(LineSeries::new(
+        [(0.0, 0.0), (1.0, 1.0)],
+        GREY.stroke_width(1),
+    ))
+}
+
+/// The series legend at `position`, boxed in grey on white.
+pub(super) fn legend<'a, 'b: 'a, X, Y>(
+    c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> DrawResult<()>
+where
+    X: Ranged,
+    Y: Ranged,
+{
+    c.configure_series_labels()
+        .position(position)
+        .border_style(GREY)
+        .background_style(WHITE)
+        .draw()
+}

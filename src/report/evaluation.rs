@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::chart::{svg_chart, unit_chart, ChartResult, CONVERTED, GREY, HEIGHT, OTHER, WIDTH};
+use super::chart::{
+    diagonal, legend, svg_chart, unit_chart, ChartResult, CONVERTED, GREY, HEIGHT, OTHER, WIDTH,
+};
 use super::{escape, page_head, ChartError, ReportInput};
 use crate::evaluate::evaluation::Evaluation;
 use crate::model::Model;
@@ -167,21 +169,14 @@ fn model_card(html: &mut String, model: &Model) {
 fn roc_chart(e: &Evaluation) -> ChartResult<String> {
     svg_chart("ROC", (WIDTH, HEIGHT), |root| {
         let mut c = unit_chart(root, "false positive rate", "true positive rate")?;
-        c.draw_series(LineSeries::new(
-            [(0.0, 0.0), (1.0, 1.0)],
-            GREY.stroke_width(1),
-        ))?;
+        diagonal(&mut c)?;
         c.draw_series(LineSeries::new(
             e.roc.iter().copied(),
             OTHER.stroke_width(2),
         ))?
         .label(format!("model (AUC {:.3})", e.metrics.roc_auc))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], OTHER.stroke_width(2)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(GREY)
-            .background_style(WHITE)
-            .draw()?;
+        legend(&mut c, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -200,11 +195,7 @@ fn pr_chart(e: &Evaluation) -> ChartResult<String> {
         c.draw_series(LineSeries::new(points, OTHER.stroke_width(2)))?
             .label(format!("model (AP {:.3})", e.metrics.pr_auc))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], OTHER.stroke_width(2)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .border_style(GREY)
-            .background_style(WHITE)
-            .draw()?;
+        legend(&mut c, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -216,10 +207,7 @@ fn reliability_chart(e: &Evaluation) -> ChartResult<String> {
             "mean predicted probability",
             "observed conversion rate",
         )?;
-        c.draw_series(LineSeries::new(
-            [(0.0, 0.0), (1.0, 1.0)],
-            GREY.stroke_width(1),
-        ))?;
+        diagonal(&mut c)?;
         let points: Vec<(f64, f64)> = e
             .calibration
             .iter()
@@ -241,12 +229,9 @@ fn gain_chart(e: &Evaluation) -> ChartResult<String> {
             "share of leads contacted (highest scores first)",
             "share of converters reached",
         )?;
-        c.draw_series(LineSeries::new(
-            [(0.0, 0.0), (1.0, 1.0)],
-            GREY.stroke_width(1),
-        ))?
-        .label("random order")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(1)));
+        diagonal(&mut c)?
+            .label("random order")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(1)));
         let mut points = vec![(0.0, 0.0)];
         points.extend(
             e.deciles
@@ -267,11 +252,7 @@ fn gain_chart(e: &Evaluation) -> ChartResult<String> {
                 .iter()
                 .map(|p| Circle::new(*p, 3, CONVERTED.filled())),
         )?;
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(GREY)
-            .background_style(WHITE)
-            .draw()?;
+        legend(&mut c, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -335,11 +316,7 @@ fn distribution_chart(input: &ReportInput<'_>) -> ChartResult<String> {
                 ("sans-serif", 14).into_font(),
             )))?;
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::MiddleRight)
-            .border_style(GREY)
-            .background_style(WHITE)
-            .draw()?;
+        legend(&mut c, SeriesLabelPosition::MiddleRight)?;
         Ok(())
     })
 }
