@@ -21,3 +21,23 @@ impl Progress for NoProgress {
     fn advance(&self, _steps: u64) {}
     fn finish(&self) {}
 }
+
+/// One phase of long work: started when made, finished when dropped, so a
+/// phase that ends with an error is closed too.
+pub struct Phase<'a> {
+    progress: &'a dyn Progress,
+}
+
+impl<'a> Phase<'a> {
+    /// Start `phase` with `total` steps (0 when unknown).
+    pub fn start(progress: &'a dyn Progress, phase: &str, total: u64) -> Phase<'a> {
+        progress.start(phase, total);
+        Phase { progress }
+    }
+}
+
+impl Drop for Phase<'_> {
+    fn drop(&mut self) {
+        self.progress.finish();
+    }
+}

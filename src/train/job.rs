@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::io::write::write_atomically;
 use crate::io::{read_table, ReadOptions};
 use crate::model::artifact;
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress};
 use crate::report::{render, ReportInput};
 
 /// Where the trained model goes.
@@ -60,7 +60,10 @@ pub struct TrainOutcome {
 
 /// Run a training job.
 pub fn run(job: &TrainJob, progress: &dyn Progress) -> Result<TrainOutcome> {
-    let frame = read_table(&job.data, &job.read)?;
+    let frame = {
+        let _phase = Phase::start(progress, &format!("reading {}", job.data.display()), 0);
+        read_table(&job.data, &job.read)?
+    };
     let trained = train(&frame, &job.data, &job.config, progress)?;
     let model = &trained.model;
     let model_path = job.destination.path_for(model.name());

@@ -27,9 +27,11 @@ use crate::io::dates::format_date;
 use crate::io::sha256_file;
 use crate::model::stages::{Cutoffs, DEFAULT_MQL, DEFAULT_SQL};
 use crate::model::{CutoffChoice, CvRow, Holdout, Model, ModelParts, Regularisation, TrainingCard};
+use crate::progress::Phase;
 use crate::progress::Progress;
 use cv::cross_validate;
-use fit::{fit_logistic, FittedWeights, Tolerance};
+use fit::{fit_logistic, take_rows, FittedWeights, Tolerance};
+use split::cv_sample;
 
 /// A model fitted on some rows: its encoder, weights and penalty choice.
 pub struct FittedRows {
@@ -72,27 +74,64 @@ pub fn fit_rows(
             folds: config.folds,
         });
     }
-    let encoder = Encoder::fit(&prepared.schema, &prepared.columns, rows);
-    let x = prepared.design_matrix(&encoder, rows, path)?;
-    let total = (config.folds * config.alphas.len() + 1) as u64;
-    progress.start("cross-validating the penalty", total);
-    let cv = cross_validate(x.view(), &y, config, progress)?;
-    let alpha = cv
+    let (encoder, x) = {
+        let _phase = Phase::start(
+            progress,
+            &format!("encoding {} training rows", rows.len()),
+            0,
+        );
+        let encoder = Encoder::fit(&prepared.schema, &prepared.columns, rows);
+        let x = prepared.design_matrix(&encoder, rows, path)?;
+        (encoder, x)
+    };
+    let cv_rows = cv_sample(&y, config.cv_max_rows, config.seed);
+    let cv = {
+        let _phase = Phase::start(
+            progress,
+            &format!(
+                "cross-validating the penalty on {} of {} rows",
+                cv_rows.len(),
+                y.len()
+            ),
+            (config.folds * config.alphas.len()) as u64,
+        );
+        if cv_rows.len() == y.len() {
+            cross_validate(x.view(), &y, config, progress)?
+        } else {
+            let y_cv: Vec<bool> = cv_rows.iter().map(|&r| y[r]).collect();
+            cross_validate(
+                take_rows(x.view(), &cv_rows).view(),
+                &y_cv,
+                config,
+                progress,
+            )?
+        }
+    };
+    let (best, alpha) = cv
+        .table
         .iter()
-        .filter(|r| r.mean_log_loss.is_finite())
-        .min_by(|a, b| a.mean_log_loss.total_cmp(&b.mean_log_loss))
-        .map(|r| r.alpha)
-        .unwrap_or(1.0);
-    let weights = fit_logistic(
-        x.view(),
-        &y,
-        alpha,
-        None,
-        config.max_iterations,
-        Tolerance::FINAL,
-    )?;
-    progress.advance(1);
-    progress.finish();
+        .enumerate()
+        .filter(|(_, r)| r.mean_log_loss.is_finite())
+        .min_by(|a, b| a.1.mean_log_loss.total_cmp(&b.1.mean_log_loss))
+        .map(|(i, r)| (i, r.alpha))
+        .unwrap_or((0, config.alphas[0]));
+    let weights = {
+        let _phase = Phase::start(
+            progress,
+            &format!("final fit on {} rows (alpha {alpha})", y.len()),
+            0,
+        );
+        // Warm-started from the mean fold solution at the chosen penalty.
+        fit_logistic(
+            x.view(),
+            &y,
+            alpha,
+            cv.mean_solutions.get(best),
+            config.max_iterations,
+            Tolerance::FINAL,
+        )?
+    };
+    let cv = cv.table;
     let term_means = x
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
@@ -126,7 +165,10 @@ pub fn train(
     progress: &dyn Progress,
 ) -> Result<Trained> {
     let mut warnings = Vec::new();
-    let prepared = prepare(df, path, config)?;
+    let prepared = {
+        let _phase = Phase::start(progress, "inferring the schema and reading the columns", 0);
+        prepare(df, path, config)?
+    };
     let y = &prepared.labels;
     let dates = prepared.dates.as_deref();
     let split = split_rows(y, dates, config.holdout, config.seed);
@@ -148,6 +190,11 @@ pub fn train(
             fitted.weights.gradient_norm
         ));
     }
+    let _evaluating = Phase::start(
+        progress,
+        &format!("evaluating on the holdout ({} rows)", split.holdout.len()),
+        0,
+    );
     let p_holdout = fitted.predict(&prepared, &split.holdout, path)?;
     let chosen_on = format!("holdout ({} leads)", y_holdout.len());
     let (cutoffs, choice) = match choose_cutoffs(

@@ -21,6 +21,14 @@ pub const DEFAULT_FOLDS: usize = 5;
 pub const DEFAULT_HOLDOUT: f64 = 0.2;
 /// Default random seed (split and folds).
 pub const DEFAULT_SEED: u64 = 42;
+/// Most training rows the penalty is cross-validated on: above it, a
+/// stratified sample of this many rows chooses the penalty and the final fit
+/// uses every row. α is the prior precision of the weights (the penalty on the
+/// summed loss), so the same α carries over from the sample to all rows.
+pub const DEFAULT_CV_MAX_ROWS: usize = 25_000;
+/// Most one-hot levels a categorical feature keeps: the most frequent ones
+/// with at least `min_frequency` rows; the rest go to `other`.
+pub const DEFAULT_MAX_LEVELS: usize = 100;
 
 /// Training settings as given by a user (flags and `leadscore.toml`),
 /// before checking. Unset fields take the documented defaults.
@@ -58,6 +66,8 @@ pub struct TrainSettings {
     pub name: Option<String>,
     /// Points scale stored in the model (default: round(100 × p)).
     pub points: Option<PointsScale>,
+    /// Most rows to cross-validate the penalty on (default [`DEFAULT_CV_MAX_ROWS`]).
+    pub cv_max_rows: Option<usize>,
 }
 
 /// Checked training configuration.
@@ -74,6 +84,7 @@ pub struct TrainConfig {
     pub(super) max_iterations: u64,
     pub(super) name: Option<String>,
     pub(super) points: PointsScale,
+    pub(super) cv_max_rows: usize,
 }
 
 /// An out-of-range setting, by its library name (front ends add their own).
@@ -154,6 +165,16 @@ impl TrainSettings {
             max_iterations,
             name: self.name,
             points: self.points.unwrap_or_default(),
+            cv_max_rows: match self.cv_max_rows {
+                Some(n) if n < 100 * folds => {
+                    return Err(invalid(
+                        "cv_max_rows",
+                        format!("{n}; use at least {} (100 rows per fold)", 100 * folds),
+                    ))
+                }
+                Some(n) => n,
+                None => DEFAULT_CV_MAX_ROWS,
+            },
         })
     }
 }

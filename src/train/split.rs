@@ -62,6 +62,26 @@ pub fn stratified_folds(y: &[bool], folds: usize, seed: u64) -> Vec<usize> {
     fold_of
 }
 
+/// At most `max_rows` of the rows, stratified by class and spread evenly
+/// (every k-th row of each class after a seeded shuffle); all rows when there
+/// are no more than that. Indices are sorted.
+pub fn cv_sample(y: &[bool], max_rows: usize, seed: u64) -> Vec<usize> {
+    if y.len() <= max_rows {
+        return (0..y.len()).collect();
+    }
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(2));
+    let share = max_rows as f64 / y.len() as f64;
+    let mut sample = Vec::with_capacity(max_rows);
+    for class in [true, false] {
+        let mut rows: Vec<usize> = (0..y.len()).filter(|&r| y[r] == class).collect();
+        rows.shuffle(&mut rng);
+        let k = ((rows.len() as f64) * share).round() as usize;
+        sample.extend_from_slice(&rows[..k.min(rows.len())]);
+    }
+    sample.sort_unstable();
+    sample
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +107,19 @@ mod tests {
         let mut all: Vec<usize> = s.train.iter().chain(&s.holdout).copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_cv_sample_is_stratified_and_bounded() {
+        let y: Vec<bool> = (0..10_000).map(|i| i % 10 == 0).collect();
+        let s = cv_sample(&y, 2_000, 42);
+        assert_eq!(s.len(), 2_000);
+        assert_eq!(s.iter().filter(|&&r| y[r]).count(), 200);
+        assert!(s.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert_eq!(
+            cv_sample(&y[..500], 2_000, 42),
+            (0..500).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub fn assert_user_error(out: &Output, needles: &[&str]) {
         stdout(out)
     );
     assert!(!err.contains("panicked"), "panicked:\n{err}");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    // Progress lines (written when stderr is not a terminal) are not the error.
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("progress: "))
+        .collect();
     assert_eq!(lines.len(), 1, "one line expected:\n{err}");
     assert!(lines[0].starts_with("error: "), "{err}");
     for needle in needles {

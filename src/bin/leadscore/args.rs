@@ -96,6 +96,9 @@ pub struct FitArgs {
     /// Iteration cap per fit [default: 1000].
     #[arg(long)]
     pub max_iterations: Option<u64>,
+    /// Cross-validate the penalty on a stratified sample of at most this many rows [default: 25000].
+    #[arg(long)]
+    pub cv_max_rows: Option<usize>,
 }
 
 /// `leadscore train`
@@ -409,6 +412,7 @@ impl ColumnArgs {
             mql: fit.mql,
             sql: fit.sql,
             max_iterations: fit.max_iterations,
+            cv_max_rows: fit.cv_max_rows,
             name,
             points,
         }
