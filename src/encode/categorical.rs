@@ -65,9 +65,13 @@ impl CategoricalEncoder {
         }
         let mut sorted: Vec<(String, usize)> = counts.into_iter().collect();
         sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let (kept, rare): (Vec<_>, Vec<_>) = sorted
-            .into_iter()
-            .partition(|(level, n)| *n >= spec.min_frequency.max(1) && level != OTHER_LEVEL);
+        let cap = spec.max_levels.unwrap_or(usize::MAX);
+        let mut kept_so_far = 0;
+        let (kept, rare): (Vec<_>, Vec<_>) = sorted.into_iter().partition(|(level, n)| {
+            let keep = *n >= spec.min_frequency.max(1) && level != OTHER_LEVEL && kept_so_far < cap;
+            kept_so_far += usize::from(keep);
+            keep
+        });
         let other_count = rare.iter().map(|(_, n)| n).sum();
         let mut rare_levels: Vec<String> = rare.into_iter().map(|(l, _)| l).collect();
         rare_levels.sort();
@@ -148,6 +152,32 @@ mod tests {
     use polars::prelude::*;
 
     #[test]
+    fn max_levels_keeps_the_most_frequent_and_sends_the_rest_to_other_quietly() {
+        let values = ["a", "a", "a", "b", "b", "c", "c", "c", "c", "d", "d"];
+        let col = FeatureColumn::Texts(StringChunked::new("x".into(), &values));
+        let spec = FeatureSpec {
+            name: "x".into(),
+            kind: FeatureKind::Categorical,
+            transform: Transform::None,
+            sentinel: None,
+            min_frequency: 2,
+            max_levels: Some(2),
+            reason: String::new(),
+            required: false,
+        };
+        let e = CategoricalEncoder::fit(&spec, &col, &(0..values.len()).collect::<Vec<_>>());
+        assert_eq!(e.term_names(), vec!["x=c", "x=a", "x=other"]);
+        assert_eq!(e.other_count(), 4);
+        let mut out = [0.0; 3];
+        assert_eq!(
+            e.encode(RawValue::Text("d"), &mut out),
+            Ok(None),
+            "seen: no warning"
+        );
+        assert_eq!(out, [0.0, 0.0, 1.0]);
+    }
+
+    #[test]
     fn rare_and_unseen_levels_go_to_other_and_only_unseen_warns() {
         let values = ["a", "a", "a", "b", "b", "b", "c"];
         let col = FeatureColumn::Texts(StringChunked::new("x".into(), &values));
@@ -157,6 +187,7 @@ mod tests {
             transform: Transform::None,
             sentinel: None,
             min_frequency: 2,
+            max_levels: None,
             reason: String::new(),
             required: false,
         };

@@ -201,6 +201,7 @@ mod tests {
             transform,
             sentinel,
             min_frequency: 0,
+            max_levels: None,
             reason: String::new(),
             required: false,
         }

@@ -21,6 +21,8 @@ pub struct ColumnOverride {
     pub exclude: Option<bool>,
     /// Minimum rows per categorical level.
     pub min_frequency: Option<usize>,
+    /// Most one-hot levels (categorical only).
+    pub max_levels: Option<usize>,
     /// A sentinel value (number) or `"none"` to switch sentinel detection off.
     pub sentinel: Option<SentinelSetting>,
     /// Refuse to score a lead without this value (default: impute it as in training).
@@ -89,6 +91,8 @@ pub struct ColumnsConfig {
     pub exclude: Vec<String>,
     /// Default minimum rows per categorical level.
     pub min_frequency: Option<usize>,
+    /// Default most one-hot levels per categorical feature.
+    pub max_levels: Option<usize>,
     /// Per-column overrides.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnOverride>,
@@ -140,6 +144,8 @@ pub struct SchemaConfig {
     pub exclude: Vec<String>,
     /// Default minimum rows per categorical level.
     pub min_frequency: usize,
+    /// Default most one-hot levels per categorical feature.
+    pub max_levels: usize,
     /// Per-column overrides.
     pub columns: BTreeMap<String, ColumnOverride>,
     /// Where the overrides came from (for error messages).
@@ -157,7 +163,10 @@ impl ColumnOverride {
         source_name: &str,
     ) -> Result<()> {
         let misplaced = match kind {
-            FeatureKind::Numeric => self.min_frequency.map(|_| "min_frequency"),
+            FeatureKind::Numeric => self
+                .min_frequency
+                .map(|_| "min_frequency")
+                .or(self.max_levels.map(|_| "max_levels")),
             FeatureKind::Boolean | FeatureKind::Categorical => self
                 .transform
                 .map(|_| "transform")
@@ -165,7 +174,11 @@ impl ColumnOverride {
                 .or(self
                     .min_frequency
                     .filter(|_| kind == FeatureKind::Boolean)
-                    .map(|_| "min_frequency")),
+                    .map(|_| "min_frequency"))
+                .or(self
+                    .max_levels
+                    .filter(|_| kind == FeatureKind::Boolean)
+                    .map(|_| "max_levels")),
         };
         match misplaced {
             Some(setting) => Err(Error::Config {

@@ -157,13 +157,8 @@ fn decide_column(
                     p.non_null
                 )));
             } else {
-                let covered: usize = p.levels.values().filter(|n| **n >= min_frequency).sum();
-                if p.levels.len() > 50 && covered * 2 < p.non_null {
-                    return Ok(Decision::Exclude(format!(
-                        "free text: {} distinct values and only {:.1}% of rows in levels with at least {min_frequency} rows",
-                        p.levels.len(),
-                        100.0 * covered as f64 / p.non_null as f64
-                    )));
+                if let Some(reason) = free_text(&p, min_frequency) {
+                    return Ok(Decision::Exclude(reason));
                 }
                 FeatureKind::Categorical
             }
@@ -177,6 +172,8 @@ fn decide_column(
         transform: Transform::None,
         sentinel: None,
         min_frequency,
+        max_levels: (kind == FeatureKind::Categorical)
+            .then(|| overrides.max_levels.unwrap_or(config.max_levels)),
         reason: String::new(),
         required: overrides.required.unwrap_or(false),
     };
@@ -189,8 +186,14 @@ fn decide_column(
         }
         FeatureKind::Categorical => {
             let kept = p.levels.values().filter(|n| **n >= min_frequency).count();
+            let max_levels = spec.max_levels.unwrap_or(usize::MAX);
+            let cap = if kept > max_levels {
+                format!(" (capped at the {max_levels} most frequent: max_levels)")
+            } else {
+                String::new()
+            };
             spec.reason = format!(
-                "{origin} categorical: {} levels, {kept} with at least {min_frequency} rows, the rest as 'other'",
+                "{origin} categorical: {} levels, {kept} with at least {min_frequency} rows{cap}, the rest as 'other'",
                 p.levels.len()
             );
         }
@@ -280,4 +283,44 @@ fn text_in_numeric_error(p: &ColumnProfile, name: &str, path: &Path) -> Error {
             column: name.to_string(),
         },
     }
+}
+
+/// Why a text column is free text rather than categories, if it is. Three
+/// signs, each independent of the row count:
+/// - fewer than half of the rows fall in levels with `min_frequency` rows;
+/// - most of its distinct values occur once;
+/// - its count of levels with `min_frequency` rows grows with the rows: every
+///   other row alone has fewer than three quarters of them.
+///
+/// Columns with at most 50 distinct values are never free text.
+fn free_text(p: &ColumnProfile, min_frequency: usize) -> Option<String> {
+    let distinct = p.levels.len();
+    if distinct <= 50 {
+        return None;
+    }
+    let covered: usize = p.levels.values().filter(|n| **n >= min_frequency).sum();
+    if covered * 2 < p.non_null {
+        return Some(format!(
+            "free text: {distinct} distinct values and only {:.1}% of rows in levels with at least {min_frequency} rows",
+            100.0 * covered as f64 / p.non_null as f64
+        ));
+    }
+    let once = p.levels.values().filter(|n| **n == 1).count();
+    if once * 2 > distinct {
+        return Some(format!(
+            "free text: {once} of its {distinct} distinct values occur only once"
+        ));
+    }
+    let kept = p.levels.values().filter(|n| **n >= min_frequency).count();
+    let kept_half = p
+        .half_levels
+        .values()
+        .filter(|n| **n >= min_frequency)
+        .count();
+    if kept > 50 && kept_half * 4 < kept * 3 {
+        return Some(format!(
+            "free text: its levels with at least {min_frequency} rows grow with the rows ({kept} in all rows, {kept_half} in every other row)"
+        ));
+    }
+    None
 }

@@ -53,6 +53,10 @@ pub struct FeatureSpec {
     /// Categorical levels seen in fewer training rows than this go to `other`.
     #[serde(default)]
     pub min_frequency: usize,
+    /// Most one-hot levels a categorical keeps (the most frequent); the rest
+    /// go to `other`. Used when fitting; absent in files before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_levels: Option<usize>,
     /// Why the column got this treatment (inferred or configured).
     pub reason: String,
     /// Scoring refuses a lead without this value instead of imputing it

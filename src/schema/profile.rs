@@ -24,6 +24,8 @@ pub(super) struct ColumnProfile {
     pub(super) bool_words: HashSet<bool>,
     pub(super) all_bool_words: bool,
     pub(super) levels: HashMap<String, usize>,
+    /// Level counts over every other row (to see whether levels grow with rows).
+    pub(super) half_levels: HashMap<String, usize>,
     pub(super) all_dates: bool,
 }
 
@@ -40,6 +42,7 @@ pub(super) fn profile(column: &Column) -> Result<ColumnProfile> {
         bool_words: HashSet::new(),
         all_bool_words: true,
         levels: HashMap::new(),
+        half_levels: HashMap::new(),
         all_dates: !numeric_dtype,
     };
     for (i, value) in text.iter().enumerate() {
@@ -66,6 +69,13 @@ pub(super) fn profile(column: &Column) -> Result<ColumnProfile> {
         }
         if p.all_dates && crate::io::dates::parse_datetime(value).is_none() {
             p.all_dates = false;
+        }
+        if i % 2 == 0 {
+            if let Some(n) = p.half_levels.get_mut(value) {
+                *n += 1;
+            } else if p.half_levels.len() <= 100_000 {
+                p.half_levels.insert(value.to_string(), 1);
+            }
         }
         if let Some(n) = p.levels.get_mut(value) {
             *n += 1;
@@ -147,6 +157,7 @@ mod tests {
             bool_words: HashSet::new(),
             all_bool_words: false,
             levels: values.iter().map(|v| (v.to_string(), 1)).collect(),
+            half_levels: HashMap::new(),
             all_dates: false,
         }
     }

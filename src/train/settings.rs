@@ -66,6 +66,8 @@ pub struct TrainSettings {
     pub name: Option<String>,
     /// Points scale stored in the model (default: round(100 × p)).
     pub points: Option<PointsScale>,
+    /// Default most one-hot levels per categorical (default [`DEFAULT_MAX_LEVELS`]).
+    pub max_levels: Option<usize>,
     /// Most rows to cross-validate the penalty on (default [`DEFAULT_CV_MAX_ROWS`]).
     pub cv_max_rows: Option<usize>,
 }
@@ -152,6 +154,11 @@ impl TrainSettings {
                     .min_frequency
                     .or(file.min_frequency)
                     .unwrap_or(DEFAULT_MIN_FREQUENCY),
+                max_levels: match self.max_levels.or(file.max_levels) {
+                    Some(0) => return Err(invalid("max_levels", "must be at least 1")),
+                    Some(n) => n,
+                    None => DEFAULT_MAX_LEVELS,
+                },
                 columns,
                 source_name,
             },

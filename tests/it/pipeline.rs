@@ -591,3 +591,97 @@ fn parquet_training_data_gives_the_same_model_as_csv() {
         );
     }
 }
+
+/// The reason recorded for a column in a trained model (feature or exclusion).
+fn reason_of(model: &leadscore::Model, column: &str) -> String {
+    let schema = model.schema();
+    schema
+        .features
+        .iter()
+        .find(|f| f.name == column)
+        .map(|f| f.reason.clone())
+        .or_else(|| {
+            schema
+                .excluded
+                .iter()
+                .find(|e| e.column == column)
+                .map(|e| e.reason.clone())
+        })
+        .expect("column in the schema")
+}
+
+#[test]
+fn free_text_is_recognised_at_any_size_and_one_hot_width_is_capped() {
+    let dir = temp_dir();
+    // job_title: 2,677 distinct values at 5,000 rows (most below the minimum
+    // frequency), and at 20,000 rows 175 levels with 20 rows of which every
+    // other row alone has none: free text at both sizes.
+    let mut generated = leadscore::demo::generate(20_000, 5).expect("generate");
+    leadscore::io::write::write_table(&mut generated.frame, &dir.path().join("g.csv"))
+        .expect("csv");
+    for data in [project_file("data/leads.csv"), dir.path().join("g.csv")] {
+        let out = leadscore(
+            dir.path(),
+            &[
+                "train",
+                "--data",
+                data.to_str().expect("path"),
+                "--label",
+                "converted",
+                "--id",
+                "lead_id",
+                "--date",
+                "created_at",
+                "--out",
+                "m.json",
+            ],
+        );
+        assert_ok(&out);
+        let model = leadscore::model::artifact::load(&dir.path().join("m.json")).expect("model");
+        let reason = reason_of(&model, "job_title");
+        assert!(
+            reason.starts_with("free text"),
+            "{}: {reason}",
+            data.display()
+        );
+    }
+    // 8 levels of 30 rows each, capped at 5: the 5 most frequent keep a term.
+    let mut csv = String::from("level,visits,converted\n");
+    for i in 0..240 {
+        let level = i % 8;
+        let extra = usize::from(level < 5); // levels 0-4 are slightly more frequent
+        for _ in 0..=extra {
+            csv.push_str(&format!(
+                "L{level},{},{}\n",
+                i % 7,
+                if i % 3 == 0 { "yes" } else { "no" }
+            ));
+        }
+    }
+    write(dir.path(), "levels.csv", &csv);
+    assert_ok(&leadscore(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "levels.csv",
+            "--label",
+            "converted",
+            "--max-levels",
+            "5",
+            "--out",
+            "c.json",
+        ],
+    ));
+    let model = leadscore::model::artifact::load(&dir.path().join("c.json")).expect("model");
+    let terms: Vec<&str> = model
+        .coefficients()
+        .iter()
+        .filter(|c| c.feature == "level")
+        .map(|c| c.term.as_str())
+        .collect();
+    assert_eq!(terms.len(), 6, "5 levels and other: {terms:?}");
+    assert!(terms.contains(&"level=other"));
+    assert!(!terms.contains(&"level=L7"), "{terms:?}");
+    assert!(reason_of(&model, "level").contains("capped at the 5 most frequent"));
+}

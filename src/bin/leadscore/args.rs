@@ -73,6 +73,9 @@ pub struct ColumnArgs {
     /// Minimum rows for a category level to get its own weight [default: 20].
     #[arg(long)]
     pub min_frequency: Option<usize>,
+    /// Most levels a categorical column keeps (the most frequent; the rest as 'other') [default: 100].
+    #[arg(long)]
+    pub max_levels: Option<usize>,
 }
 
 /// How to fit and where the MQL/SQL cut-offs go (shared by train and backtest).
@@ -405,6 +408,7 @@ impl ColumnArgs {
             exclude: self.exclude.clone(),
             config_file: ColumnsConfig::locate(self.config.as_deref())?,
             min_frequency: self.min_frequency,
+            max_levels: self.max_levels,
             folds: fit.folds,
             alphas: fit.alphas.clone(),
             holdout,
