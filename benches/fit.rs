@@ -39,7 +39,9 @@ fn benches(c: &mut Criterion) {
     let prepared = prepare(&small.frame, path, &config).expect("prepare");
     let rows: Vec<usize> = (0..100_000).collect();
     let encoder = Encoder::fit(&prepared.schema, &prepared.columns, &rows);
-    let x = prepared.design_matrix(&encoder, &rows, path).expect("encode");
+    let x = prepared
+        .design_matrix(&encoder, &rows, path)
+        .expect("encode");
     let x60 = x.slice(ndarray::s![.., ..60.min(x.ncols())]).to_owned();
     let mut x60f = ndarray::Array2::<f64>::zeros((x60.nrows(), x60.ncols()).f());
     x60f.assign(&x60);

@@ -58,12 +58,15 @@ impl CategoricalEncoder {
 
     /// Fit on the training rows.
     pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        // Counted by borrowed text: only the distinct levels are copied.
+        let mut counts: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::new();
         for &row in rows {
-            let level = level_text(column.raw(row));
-            *counts.entry(level.into_owned()).or_default() += 1;
+            *counts.entry(level_text(column.raw(row))).or_default() += 1;
         }
-        let mut sorted: Vec<(String, usize)> = counts.into_iter().collect();
+        let mut sorted: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(level, n)| (level.into_owned(), n))
+            .collect();
         sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let cap = spec.max_levels.unwrap_or(usize::MAX);
         let mut kept_so_far = 0;

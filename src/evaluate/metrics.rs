@@ -199,27 +199,69 @@ pub fn roc_auc_bootstrap(
     level: f64,
     seed: u64,
 ) -> (f64, f64) {
-    use rand::{rngs::StdRng, Rng, SeedableRng};
+    use rand::{rngs::SmallRng, Rng, SeedableRng};
     let n = labels.len();
     if n == 0 || resamples == 0 {
         return (f64::NAN, f64::NAN);
     }
     let order = order_desc(scores);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut weight = vec![0u32; n];
-    let mut aucs = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
+    // Tie groups of the sorted scores, found once: (start, end) in `order`.
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && scores[order[j]] == scores[order[i]] {
+            j += 1;
+        }
+        groups.push((i, j));
+        i = j;
+    }
+    // Resample r draws from its own seeded generator, so the interval does not
+    // depend on how the resamples are spread over the cores.
+    let one = |r: usize, weight: &mut Vec<u32>| -> f64 {
+        let mut rng =
+            SmallRng::seed_from_u64(seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         weight.iter_mut().for_each(|w| *w = 0);
         for _ in 0..n {
             weight[rng.gen_range(0..n)] += 1;
         }
-        let auc = auc_from_counts(&cumulative_counts(&order, labels, scores, |i| {
-            f64::from(weight[i])
-        }));
-        if auc.is_finite() {
-            aucs.push(auc);
+        let (mut tp, mut fp, mut area) = (0.0f64, 0.0f64, 0.0f64);
+        for &(a, b) in &groups {
+            let (prev_tp, prev_fp) = (tp, fp);
+            for &k in &order[a..b] {
+                let w = f64::from(weight[k]);
+                if labels[k] {
+                    tp += w;
+                } else {
+                    fp += w;
+                }
+            }
+            area += (fp - prev_fp) * (tp + prev_tp) / 2.0;
         }
-    }
+        area / (tp * fp)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(resamples);
+    let mut aucs: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || {
+                    let mut weight = vec![0u32; n];
+                    (t..resamples)
+                        .step_by(threads)
+                        .map(|r| one(r, &mut weight))
+                        .collect::<Vec<f64>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    aucs.retain(|a| a.is_finite());
     if aucs.is_empty() {
         return (f64::NAN, f64::NAN);
     }
