@@ -30,7 +30,11 @@ impl FeatureColumn {
         Ok(match kind {
             FeatureKind::Numeric => FeatureColumn::Numbers(numeric_values(column, name, origin)?),
             FeatureKind::Boolean => FeatureColumn::Bools(boolean_values(column, name, origin)?),
-            FeatureKind::Categorical => FeatureColumn::Texts(text_values(column)?),
+            // One chunk: a row lookup in a many-chunk array scans the chunks
+            // (a file read in batches has one per batch).
+            FeatureKind::Categorical => {
+                FeatureColumn::Texts(text_values(column)?.rechunk().into_owned())
+            }
         })
     }
 
