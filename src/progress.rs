@@ -41,3 +41,30 @@ impl Drop for Phase<'_> {
         self.progress.finish();
     }
 }
+
+/// Writes one line to stderr when a phase starts and one, with its time, when
+/// it ends: progress for logs and pipes, where bars would be noise.
+#[derive(Debug, Default)]
+pub struct Lines {
+    current: std::sync::Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Progress for Lines {
+    fn start(&self, phase: &str, _total: u64) {
+        eprintln!("progress: {phase}");
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((phase.to_string(), std::time::Instant::now()));
+        }
+    }
+
+    fn advance(&self, _steps: u64) {}
+
+    fn finish(&self) {
+        if let Ok(mut current) = self.current.lock() {
+            if let Some((phase, started)) = current.take() {
+                let seconds = started.elapsed().as_secs_f64();
+                eprintln!("progress: {phase}: done in {seconds:.1} s");
+            }
+        }
+    }
+}

@@ -113,16 +113,9 @@ pub struct FitArgs {
   leadscore train --data leads.csv --label won --config leadscore.toml --out models/prod.json --json
 
 Columns are inferred (numeric, yes/no, categorical); id-like and free-text columns are
-excluded with a warning. Override per column in leadscore.toml (read from the current
-directory when present, or --config):
-  [columns.website_visits]
-  transform = \"log1p\"      # or \"none\"
-  [columns.pdays]
-  sentinel = -1            # a 'not applicable' code, or \"none\"
-  [columns.notes]
-  exclude = true
-  [columns.industry]
-  required = true          # scoring refuses a lead without it instead of imputing")]
+excluded with a reason. Override them in leadscore.toml (./leadscore.toml or --config), e.g.
+[columns.pdays] sentinel = -1, [columns.notes] exclude = true, [columns.industry]
+required = true, max_levels = 50; README lists every setting.")]
 pub struct TrainArgs {
     /// Data and column roles.
     #[command(flatten)]

@@ -1,7 +1,5 @@
-//! `leadscore`: the analyst's command line. Parses arguments, calls one
-//! library job per command, prints what it returns; errors become one line
-//! (with the flag they concern) and exit code 2 (bad input) or 1 (internal
-//! failure).
+//! `leadscore`: the analyst's CLI. Parses flags, calls one library job per
+//! command, prints its result; an error is one line, exit code 2 (bad input) or 1.
 
 mod args;
 mod progress;
@@ -19,7 +17,6 @@ use leadscore::model::artifact;
 use leadscore::points::job::{PointsJob, ScaleChoice};
 use leadscore::score::batch::{score_file, ScoreOptions};
 use leadscore::{demo, evaluate, model, points, score, train};
-use progress::Bars;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -54,9 +51,7 @@ fn hint(err: &leadscore::Error) -> Option<String> {
         }
         E::ColumnAllMissing { column, .. } => Some(format!("--exclude {column} leaves it out")),
         E::MalformedCsv { .. } => Some("pass --separator CHAR if the separator is wrong".into()),
-        E::NoBacktestPeriod { .. } => {
-            Some("lower --min-train-rows or use a shorter --every".into())
-        }
+        E::NoBacktestPeriod { .. } => Some("lower --min-train-rows or shorten --every".into()),
         _ => None,
     }
 }
@@ -69,7 +64,7 @@ fn print_json<T: Serialize>(value: &T) -> Result<()> {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Train(a) => {
-            let outcome = train::job::run(&a.job()?, &Bars::default())?;
+            let outcome = train::job::run(&a.job()?, &*progress::reporter())?;
             if a.json {
                 print_json(&outcome.summary())
             } else {
@@ -86,7 +81,13 @@ fn run(command: Command) -> Result<()> {
                 read: ReadOptions::separator(a.separator),
                 batch_rows: a.batch_rows,
             };
-            let summary = score_file(&model, &a.input, &a.output, &options, &Bars::default())?;
+            let summary = score_file(
+                &model,
+                &a.input,
+                &a.output,
+                &options,
+                &*progress::reporter(),
+            )?;
             if a.json {
                 print_json(&summary)
             } else {
@@ -157,7 +158,7 @@ fn run(command: Command) -> Result<()> {
                 &config,
                 a.every,
                 a.min_train_rows,
-                &Bars::default(),
+                &*progress::reporter(),
             )?;
             if a.json {
                 return print_json(&rows);
