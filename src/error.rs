@@ -118,6 +118,22 @@ pub enum Error {
         /// The offending text.
         value: String,
     },
+    /// A column of mostly numbers holds some text.
+    #[error("{path}: column '{column}' is {percent}% numbers, but row {row} holds {value} (non-numeric values: {examples}); fix those cells or leave them empty for missing (N/A, -, ? and the like already count as missing), or set kind = \"categorical\" for the column in leadscore.toml")]
+    MostlyNumeric {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The first data row with text.
+        row: usize,
+        /// That text, quoted.
+        value: String,
+        /// Share of the column's values that are numbers, in percent.
+        percent: f64,
+        /// The most frequent non-numeric values with their counts.
+        examples: String,
+    },
     /// A boolean column holds something other than yes/no, true/false or 1/0.
     #[error("{path}: column '{column}' is yes/no but row {row} holds '{value}'; use yes/no, true/false or 1/0, or leave the cell empty")]
     NotBoolean {
@@ -185,12 +201,101 @@ pub enum Error {
         value: String,
     },
     /// The same column name appears twice.
-    #[error("{path}: column '{column}' appears more than once; rename one of them")]
+    #[error("{path}: column '{column}' appears twice in the header (columns {first} and {second}); rename or drop one of them")]
     DuplicateColumn {
         /// The file involved.
         path: PathBuf,
         /// The repeated column name.
         column: String,
+        /// 1-based position of its first occurrence.
+        first: usize,
+        /// 1-based position of the repeat.
+        second: usize,
+    },
+    /// A CSV row has more or fewer fields than the header.
+    #[error("{path}: row {row} has {found} fields but the header has {expected} (separator '{separator}'); fix the row (a missing or extra separator, or an unclosed quote), or set the separator if that is wrong")]
+    RaggedRow {
+        /// The file involved.
+        path: PathBuf,
+        /// The data row.
+        row: usize,
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+        /// The separator in use.
+        separator: char,
+    },
+    /// A file's content is not what its name says (a Parquet file or a workbook named `.csv`).
+    #[error("{path}: this is {found}, not CSV text; {hint}")]
+    WrongFileKind {
+        /// The file involved.
+        path: PathBuf,
+        /// What its first bytes show.
+        found: String,
+        /// What to do.
+        hint: String,
+    },
+    /// Text that is not UTF-8 (and no other encoding was given).
+    #[error("{path}: {} is not UTF-8 text (byte 0x{byte:02X}, which reads as '{sample}' in Windows-1252); the file is probably Windows-1252/Latin-1: pass --encoding windows-1252 (or the file's encoding), or save it as UTF-8", if *row == 0 { "the header".to_string() } else { format!("row {row}") })]
+    NotUtf8 {
+        /// The file involved.
+        path: PathBuf,
+        /// The data row (0 for the header).
+        row: usize,
+        /// The first byte that is not UTF-8.
+        byte: u8,
+        /// The field around it, decoded as Windows-1252.
+        sample: String,
+    },
+    /// Numbers whose decimal mark cannot be told from the file.
+    #[error("{path}: column '{column}' holds '{value}' at row {row}, which means a different number with a decimal point than with a decimal comma, and the file shows neither; pass --decimal . or --decimal , (or decimal = \".\" in leadscore.toml)")]
+    AmbiguousDecimal {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The data row.
+        row: usize,
+        /// The cell.
+        value: String,
+    },
+    /// An Excel workbook could not be read.
+    #[error("{path}: unreadable workbook: {message}")]
+    MalformedExcel {
+        /// The file involved.
+        path: PathBuf,
+        /// What the reader reported.
+        message: String,
+    },
+    /// The named sheet is not in the workbook.
+    #[error(
+        "{path}: no sheet named '{sheet}'; the workbook has: {}",
+        quote_list(available)
+    )]
+    SheetNotFound {
+        /// The file involved.
+        path: PathBuf,
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets it has.
+        available: Vec<String>,
+    },
+    /// An output file name whose extension leadscore does not write.
+    #[error("{path}: cannot write '.{extension}' files; name the output .csv, .tsv, .txt, .parquet or .pq")]
+    UnknownOutputFormat {
+        /// The output path.
+        path: PathBuf,
+        /// Its extension (empty when it has none).
+        extension: String,
+    },
+    /// The output path exists and must not be replaced.
+    #[error("{path}: will not replace the output file: {why}; choose another output path or change its permissions")]
+    OutputNotWritable {
+        /// The output path.
+        path: PathBuf,
+        /// Why.
+        why: &'static str,
     },
     /// The column configuration (leadscore.toml or flags) is invalid.
     #[error("{source_name}: {message}")]

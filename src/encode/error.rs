@@ -9,13 +9,13 @@ use crate::error::Error;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EncodeError {
     /// Text where a number was expected.
-    #[error("expected a number, found '{0}'")]
+    #[error("expected a number, found {}", crate::io::values::quoted(.0))]
     NotANumber(String),
     /// NaN or an infinity.
     #[error("expected a finite number, found {0}")]
     NonFinite(String),
     /// Not a yes/no value.
-    #[error("expected yes/no, true/false or 1/0, found '{0}'")]
+    #[error("expected yes/no, true/false or 1/0, found {}", crate::io::values::quoted(.0))]
     NotBoolean(String),
     /// Outside the transform's domain (log1p needs values above -1).
     #[error("{0} is outside the domain of log1p (values must be above -1)")]
@@ -36,7 +36,7 @@ impl EncodeError {
                 path,
                 column,
                 row,
-                value,
+                value: crate::io::values::shortened(&value),
             },
             EncodeError::NonFinite(value) => Error::NonFinite {
                 path,
@@ -48,7 +48,7 @@ impl EncodeError {
                 path,
                 column,
                 row,
-                value,
+                value: crate::io::values::shortened(&value),
             },
             EncodeError::Required => Error::MissingRequired { path, column, row },
             EncodeError::OutOfDomain(value) => Error::OutOfDomain {

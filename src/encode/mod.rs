@@ -42,6 +42,8 @@ pub enum EncodeNote {
     Imputed,
     /// A category never seen in training; encoded as `other`.
     UnseenLevel,
+    /// A number far outside the training range; clipped to it.
+    OutOfRange,
 }
 
 /// The fitted encoder of one feature.

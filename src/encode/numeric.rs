@@ -26,6 +26,11 @@ pub struct NumericEncoder {
     scale: f64,
     /// Whether the encoder has a `name=missing` term.
     missing_indicator: bool,
+    /// Smallest and largest regular training value (raw units). Scoring clips
+    /// values to this range and notes values far outside it. Absent in models
+    /// before format version 5, which neither clip nor note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    range: Option<(f64, f64)>,
 }
 
 impl NumericEncoder {
@@ -57,6 +62,22 @@ impl NumericEncoder {
     pub fn missing_indicator(&self) -> bool {
         self.missing_indicator
     }
+    /// Smallest and largest regular training value (raw units), when stored.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        self.range
+    }
+
+    /// Whether a value lies far outside the training range: below zero when
+    /// training never was, or beyond either end by more than the range's own
+    /// width (so a few more visits than the busiest training lead is not news,
+    /// 10¹⁵ is).
+    pub fn is_far_outside(&self, v: f64) -> bool {
+        let Some((lo, hi)) = self.range else {
+            return false;
+        };
+        let width = (hi - lo).max(hi.abs().max(lo.abs())).max(1.0);
+        (lo >= 0.0 && v < 0.0) || v < lo - width || v > hi + width
+    }
 
     /// Fit on the training rows.
     pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
@@ -69,6 +90,12 @@ impl NumericEncoder {
                 _ => missing = true,
             }
         }
+        let range = regular
+            .iter()
+            .fold(None, |r: Option<(f64, f64)>, &v| match r {
+                None => Some((v, v)),
+                Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+            });
         let median = median(&mut regular).unwrap_or(0.0);
         let mut encoder = NumericEncoder {
             name: spec.name.clone(),
@@ -78,6 +105,7 @@ impl NumericEncoder {
             mean: 0.0,
             scale: 1.0,
             missing_indicator: missing,
+            range,
         };
         let transformed: Vec<f64> = rows
             .iter()
@@ -149,8 +177,17 @@ impl NumericEncoder {
             },
         };
         let is_sentinel = number.is_some() && number == self.sentinel;
+        let mut note = number.is_none().then_some(EncodeNote::Imputed);
         let raw = match number {
-            Some(v) if !is_sentinel => v,
+            Some(v) if !is_sentinel => {
+                if self.is_far_outside(v) {
+                    note = Some(EncodeNote::OutOfRange);
+                }
+                match self.range {
+                    Some((lo, hi)) => v.clamp(lo, hi),
+                    None => v,
+                }
+            }
             _ => self.median,
         };
         if self.transform == Transform::Log1p && raw <= -1.0 {
@@ -165,7 +202,7 @@ impl NumericEncoder {
         if self.sentinel.is_some() {
             out[k] = if is_sentinel { 1.0 } else { 0.0 };
         }
-        Ok(number.is_none().then_some(EncodeNote::Imputed))
+        Ok(note)
     }
 
     /// The log-odds change per raw unit for a weight `beta` on the standardised
@@ -252,6 +289,29 @@ mod tests {
     }
 
     #[test]
+    fn clips_to_the_training_range_and_notes_values_far_outside_it() {
+        let col = FeatureColumn::Numbers(vec![Some(0.0), Some(10.0), Some(4.0), Some(-1.0)]);
+        let e = NumericEncoder::fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3]);
+        assert_eq!(e.range(), Some((0.0, 10.0)));
+        let (mut at_max, mut beyond) = ([0.0; 2], [0.0; 2]);
+        assert_eq!(e.encode(RawValue::Number(10.0), &mut at_max), Ok(None));
+        // Just past the range: clipped, not worth a note.
+        assert_eq!(e.encode(RawValue::Number(15.0), &mut beyond), Ok(None));
+        assert_eq!(beyond, at_max);
+        assert_eq!(
+            e.encode(RawValue::Number(1e308), &mut beyond),
+            Ok(Some(EncodeNote::OutOfRange))
+        );
+        assert_eq!(beyond, at_max);
+        // Negative where training never was; the sentinel is not a value.
+        assert_eq!(
+            e.encode(RawValue::Number(-40.0), &mut beyond),
+            Ok(Some(EncodeNote::OutOfRange))
+        );
+        assert_eq!(e.encode(RawValue::Number(-1.0), &mut beyond), Ok(None));
+    }
+
+    #[test]
     fn rejects_text_and_values_outside_log1p() {
         let col = FeatureColumn::Numbers(vec![Some(0.0), Some(9.0)]);
         let e = NumericEncoder::fit(&spec(Transform::Log1p, None), &col, &[0, 1]);
@@ -260,9 +320,10 @@ mod tests {
             e.encode(RawValue::Text("many"), &mut out),
             Err(EncodeError::NotANumber(_))
         ));
+        // Clipped to the training range (0 to 9) before log1p, so never out of its domain.
         assert_eq!(
             e.encode(RawValue::Number(-2.0), &mut out),
-            Err(EncodeError::OutOfDomain(-2.0))
+            Ok(Some(EncodeNote::OutOfRange))
         );
         assert!(matches!(
             e.encode(RawValue::Number(f64::NAN), &mut out),

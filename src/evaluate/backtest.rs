@@ -158,6 +158,7 @@ pub fn backtest(
             &p_train,
             arrival_rate(Some(&train_dates)),
             "training leads".into(),
+            &config.points_scale(),
         )?;
         let y_test: Vec<bool> = test.iter().map(|&r| prepared.labels[r]).collect();
         let p_test = fitted.predict(&prepared, &test, path)?;

@@ -76,6 +76,9 @@ pub struct StageRow {
 pub struct Evaluation {
     /// ROC AUC, PR AUC, log loss, Brier.
     pub metrics: Metrics,
+    /// What the reader should know before trusting the figures (e.g. the
+    /// leads are the model's own training file).
+    pub warnings: Vec<String>,
     /// 95% percentile-bootstrap interval of the ROC AUC.
     pub roc_auc_ci95: (f64, f64),
     /// Kolmogorov-Smirnov statistic.
@@ -115,6 +118,7 @@ pub fn evaluate(
     let calibration = calibration_table(labels, probabilities, 10);
     Evaluation {
         metrics: Metrics::compute(labels, probabilities),
+        warnings: Vec::new(),
         roc_auc_ci95: roc_auc_bootstrap(
             labels,
             probabilities,
@@ -128,7 +132,7 @@ pub fn evaluate(
         calibration,
         deciles: deciles(labels, probabilities, base_rate),
         bands: bands(labels, probabilities, points),
-        stages: stage_table(labels, probabilities, cutoffs, base_rate),
+        stages: stage_table(labels, probabilities, cutoffs, points, base_rate),
         cutoffs,
         roc: roc_curve(labels, probabilities),
         pr: pr_curve(labels, probabilities),
@@ -201,6 +205,7 @@ pub fn stage_table(
     labels: &[bool],
     probabilities: &[f64],
     cutoffs: Cutoffs,
+    points: PointsScale,
     base_rate: f64,
 ) -> Vec<StageRow> {
     let n = labels.len();
@@ -208,7 +213,7 @@ pub fn stage_table(
     let mut leads = [0usize; 3];
     let mut pos = [0usize; 3];
     for (&y, &p) in labels.iter().zip(probabilities) {
-        let s = cutoffs.stage(p) as usize;
+        let s = cutoffs.stage(&points, p) as usize;
         leads[s] += 1;
         pos[s] += usize::from(y);
     }
@@ -257,7 +262,13 @@ mod tests {
         let cutoffs = Cutoffs::new(0.3, 0.6).expect("valid");
         let probs = [0.1, 0.2, 0.35, 0.5, 0.7, 0.9];
         let labels = [false, true, false, true, true, true];
-        let t = stage_table(&labels, &probs, cutoffs, 4.0 / 6.0);
+        let t = stage_table(
+            &labels,
+            &probs,
+            cutoffs,
+            PointsScale::ProbabilityTimes100,
+            4.0 / 6.0,
+        );
         assert_eq!([t[0].leads, t[1].leads, t[2].leads], [2, 2, 2]);
         assert_eq!(t[2].precision, 1.0);
         assert_eq!(t[2].recall, 0.5);

@@ -69,12 +69,18 @@ pub fn evaluate_file(
         probabilities,
         ..
     } = load_and_score(model, data, read)?;
-    let evaluation = evaluate(
+    let mut evaluation = evaluate(
         &labels,
         &probabilities,
         model.cutoffs(),
         model.points_scale(),
     );
+    if crate::io::sha256_file(data)? == model.training().data_sha256 {
+        evaluation.warnings.push(format!(
+            "{} is the file this model was trained on (same SHA-256): these figures include the training leads and overstate how well it ranks new leads; the holdout figures in `leadscore inspect` are the honest ones",
+            data.display()
+        ));
+    }
     if let Some(report) = report {
         let html = render(&ReportInput {
             title: format!("leadscore: {} on {}", model.name(), data.display()),
@@ -135,8 +141,15 @@ pub fn recut(job: &CutoffsJob) -> Result<Model> {
             .unwrap_or_default(),
         labels.len()
     );
-    let (cutoffs, choice) =
-        choose_cutoffs(job.mql, job.sql, &labels, &probabilities, rate, chosen_on)?;
+    let (cutoffs, choice) = choose_cutoffs(
+        job.mql,
+        job.sql,
+        &labels,
+        &probabilities,
+        rate,
+        chosen_on,
+        &model.points_scale(),
+    )?;
     let updated = model.with_cutoffs(cutoffs, choice);
     artifact::save(&updated, &job.out)?;
     Ok(updated)

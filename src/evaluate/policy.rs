@@ -59,6 +59,8 @@ pub const DEFAULT_MQL_POLICY: CutoffPolicy = CutoffPolicy(Rule::Top(0.3));
 /// cut-off.
 pub const DEFAULT_SQL_POLICY: CutoffPolicy = CutoffPolicy(Rule::Top(0.1));
 
+pub use crate::model::stages::Snap;
+
 /// The checked rule inside a [`CutoffPolicy`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Rule {
@@ -84,6 +86,25 @@ impl CutoffPolicy {
     pub fn fixed(p: f64) -> Result<Self> {
         share("probability", &p.to_string(), &format!("p:{p}"))
             .map(|p| CutoffPolicy(Rule::Probability(p)))
+    }
+
+    /// Which way a cut-off this policy resolves to moves onto a points
+    /// boundary without breaking the policy's promise: down (more leads) for a
+    /// fixed probability or a recall floor; up (fewer leads) for a precision
+    /// floor, a share or a capacity, which must not be exceeded.
+    pub fn snap(&self) -> Snap {
+        match self.0 {
+            Rule::Probability(_) | Rule::Recall(_) => Snap::Down,
+            Rule::Precision(_) | Rule::Top(_) | Rule::Capacity { .. } => Snap::Up,
+        }
+    }
+
+    /// The share of leads, for `top:` policies.
+    pub fn top_share(&self) -> Option<f64> {
+        match self.0 {
+            Rule::Top(share) => Some(share),
+            _ => None,
+        }
     }
 
     /// The probability, when the policy is a fixed one.
@@ -193,10 +214,30 @@ pub struct CutoffOutcome {
     pub volume: usize,
     /// Their share of all leads.
     pub share: f64,
-    /// Share of them that converted (precision = their conversion rate).
+    /// Share of them that converted (precision = their conversion rate);
+    /// NaN, written as `null`, when no lead is at or above the cut-off.
+    #[serde(with = "undefined_as_null")]
     pub precision: f64,
     /// Share of all converters at or above it.
     pub recall: f64,
+}
+
+/// A rate that is undefined (NaN) when nothing is counted: `null` in JSON,
+/// read back as NaN, so a model whose cut-off admits no holdout lead loads.
+mod undefined_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
 }
 
 /// Outcome of cut-off `t` on `(labels, probabilities)`.

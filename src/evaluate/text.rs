@@ -7,6 +7,9 @@ use super::evaluation::Evaluation;
 
 /// An evaluation as text: headline metrics, stages, deciles, reliability.
 pub fn evaluation_text(out: &mut String, e: &Evaluation) {
+    for warning in &e.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     let m = &e.metrics;
     let _ = writeln!(
         out,

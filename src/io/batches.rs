@@ -1,13 +1,17 @@
 //! A table read in bounded batches (CSV or Parquet), so that files far larger
 //! than memory can be scored; row numbers in errors count from the file's start.
 
-use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::csv::{count_fields, parse_csv_chunk, read_record, sniff_separator, strip_bom};
+use super::csv::{
+    check_unique_header, check_utf8, count_fields, header_names, parse_csv_chunk, read_record,
+    read_record_into, sniff_separator, strip_bom, trim_eol,
+};
+use super::encoding::{decode_to_utf8, sniff_encoding, Content};
+use super::values::{MarkEvidence, NumberFormat};
 use super::{open_file, FileFormat, ReadOptions};
 use crate::error::{Error, Result};
 
@@ -19,11 +23,13 @@ pub struct TableBatches {
     rows_done: usize,
     source: BatchSource,
     failed: bool,
+    /// The decimal mark: given, or sniffed from the first batch.
+    decimal: Option<NumberFormat>,
 }
 
 enum BatchSource {
     Csv {
-        reader: BufReader<File>,
+        reader: Box<dyn BufRead + Send>,
         header: Vec<u8>,
         separator: u8,
         n_fields: usize,
@@ -31,6 +37,10 @@ enum BatchSource {
     },
     Parquet {
         total_rows: usize,
+    },
+    /// A table read whole (an Excel sheet), handed out in batches.
+    Frame {
+        frame: DataFrame,
     },
 }
 
@@ -45,8 +55,29 @@ impl TableBatches {
                     .map_err(|e| parquet_error(path, e))?;
                 BatchSource::Parquet { total_rows }
             }
+            FileFormat::Excel => BatchSource::Frame {
+                frame: super::excel::read_sheet(path, options.sheet.as_deref())?,
+            },
             FileFormat::Csv => {
                 let mut reader = BufReader::with_capacity(1 << 20, file);
+                let head = reader.fill_buf().map_err(|e| Error::reading(path, e))?;
+                if let Some(error) = Content::sniff(head).misnamed(path) {
+                    return Err(error);
+                }
+                let mut reader: Box<dyn BufRead + Send> =
+                    match options.encoding.or_else(|| sniff_encoding(head)) {
+                        Some(encoding) => {
+                            let mut bytes = Vec::new();
+                            reader
+                                .read_to_end(&mut bytes)
+                                .map_err(|e| Error::reading(path, e))?;
+                            match decode_to_utf8(&bytes, encoding) {
+                                Some(decoded) => Box::new(Cursor::new(decoded)),
+                                None => Box::new(Cursor::new(bytes)),
+                            }
+                        }
+                        None => Box::new(reader),
+                    };
                 let header = read_record(&mut reader).map_err(|source| Error::Io {
                     path: path.to_path_buf(),
                     source,
@@ -57,10 +88,12 @@ impl TableBatches {
                         path: path.to_path_buf(),
                     });
                 }
+                check_utf8(path, &header, 0)?;
                 let separator = options
                     .separator
                     .unwrap_or_else(|| sniff_separator(&header));
-                let n_fields = count_fields(&header, separator);
+                let n_fields = count_fields(trim_eol(&header), separator);
+                check_unique_header(path, &header_names(&header, separator))?;
                 BatchSource::Csv {
                     reader,
                     header,
@@ -76,14 +109,21 @@ impl TableBatches {
             rows_done: 0,
             source,
             failed: false,
+            decimal: options.decimal,
         })
+    }
+
+    /// The decimal mark in use: as given, else sniffed from the first batch
+    /// (`None` before it is read, or when it showed no evidence: a decimal point).
+    pub fn number_format(&self) -> Option<NumberFormat> {
+        self.decimal
     }
 
     /// The separator in use (CSV only).
     pub fn separator(&self) -> Option<u8> {
         match &self.source {
             BatchSource::Csv { separator, .. } => Some(*separator),
-            BatchSource::Parquet { .. } => None,
+            BatchSource::Parquet { .. } | BatchSource::Frame { .. } => None,
         }
     }
 
@@ -105,6 +145,7 @@ impl TableBatches {
                     .finish()
                     .map_err(|e| parquet_error(&self.path, e))
             }
+            BatchSource::Frame { frame } => Ok(frame.slice(0, 0)),
         }
     }
 
@@ -123,6 +164,12 @@ impl TableBatches {
                     .map_err(|e| parquet_error(&self.path, e))?;
                 Ok(Some(df))
             }
+            BatchSource::Frame { frame } => {
+                if rows_done >= frame.height() {
+                    return Ok(None);
+                }
+                Ok(Some(frame.slice(rows_done as i64, batch_rows)))
+            }
             BatchSource::Csv {
                 reader,
                 header,
@@ -136,18 +183,34 @@ impl TableBatches {
                 let mut body = Vec::new();
                 let mut records = 0;
                 while records < batch_rows {
-                    let record = read_record(reader).map_err(|source| Error::Io {
-                        path: self.path.clone(),
-                        source,
-                    })?;
-                    if record.is_empty() {
+                    let start = body.len();
+                    let fields =
+                        read_record_into(reader, &mut body, *separator).map_err(|source| {
+                            Error::Io {
+                                path: self.path.clone(),
+                                source,
+                            }
+                        })?;
+                    if fields == 0 {
                         *finished = true;
                         break;
                     }
+                    let record = &body[start..];
                     if record.iter().all(|b| *b == b'\n' || *b == b'\r') {
+                        body.truncate(start);
                         continue;
                     }
-                    body.extend_from_slice(&record);
+                    let row = rows_done + records + 1;
+                    if fields != *n_fields {
+                        return Err(Error::RaggedRow {
+                            path: self.path.clone(),
+                            row,
+                            expected: *n_fields,
+                            found: fields,
+                            separator: *separator as char,
+                        });
+                    }
+                    check_utf8(&self.path, record, row)?;
                     if !record.ends_with(b"\n") {
                         body.push(b'\n');
                     }
@@ -171,7 +234,10 @@ impl Iterator for TableBatches {
         if self.failed {
             return None;
         }
-        match self.next_batch() {
+        match self
+            .next_batch()
+            .and_then(|df| df.map(|df| self.numbers(df)).transpose())
+        {
             Ok(Some(df)) => {
                 let offset = self.rows_done;
                 self.rows_done += df.height();
@@ -187,6 +253,81 @@ impl Iterator for TableBatches {
                 Some(Err(e))
             }
         }
+    }
+}
+
+impl TableBatches {
+    /// Rewrite decimal-comma numbers as canonical text, sniffing the decimal
+    /// mark from the first batch when it was not given.
+    fn numbers(&mut self, df: DataFrame) -> Result<DataFrame> {
+        let format = match self.decimal {
+            Some(format) => format,
+            None => {
+                let format = sniff_frame(&df, &self.path, self.rows_done, self.separator())?;
+                self.decimal = Some(format);
+                format
+            }
+        };
+        if format == NumberFormat::DecimalPoint {
+            return Ok(df);
+        }
+        let mut columns = Vec::with_capacity(df.width());
+        for column in df.columns() {
+            if column.dtype() != &DataType::String {
+                columns.push(column.clone());
+                continue;
+            }
+            let text = column.str()?;
+            let rewritten: StringChunked = text
+                .iter()
+                .map(|v| v.map(|s| format.canonical(s).unwrap_or_else(|| s.to_string())))
+                .collect();
+            columns.push(rewritten.with_name(column.name().clone()).into_column());
+        }
+        Ok(DataFrame::new(df.height(), columns)?)
+    }
+}
+
+/// The decimal mark the text columns of a batch show: a comma when some
+/// cells need one and none needs a point, else a point. Cells like `1.234`
+/// that read as different numbers under the two marks, with nothing else to
+/// decide by, are an error naming the cell (guessing would be silently
+/// wrong), except in a comma-separated file, where decimal commas would need
+/// every number quoted: there `"1,234"` is a thousands separator.
+fn sniff_frame(
+    df: &DataFrame,
+    path: &Path,
+    rows_before: usize,
+    separator: Option<u8>,
+) -> Result<NumberFormat> {
+    let (mut comma, mut point) = (0usize, 0usize);
+    let mut ambiguous = None;
+    for column in df.columns() {
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        for (i, cell) in column.str()?.iter().enumerate().take(5_000) {
+            match cell.map(NumberFormat::evidence) {
+                Some(MarkEvidence::Only(NumberFormat::DecimalComma)) => comma += 1,
+                Some(MarkEvidence::Only(NumberFormat::DecimalPoint)) => point += 1,
+                Some(MarkEvidence::Ambiguous) if ambiguous.is_none() => {
+                    ambiguous = Some((column.name().to_string(), i, cell.unwrap_or_default()))
+                }
+                _ => {}
+            }
+        }
+    }
+    match (comma, point, ambiguous) {
+        (c, 0, _) if c > 0 => Ok(NumberFormat::DecimalComma),
+        (0, 0, Some((column, i, value))) if separator.is_some_and(|s| s != b',') => {
+            Err(Error::AmbiguousDecimal {
+                path: path.to_path_buf(),
+                column,
+                row: rows_before + i + 1,
+                value: value.to_string(),
+            })
+        }
+        _ => Ok(NumberFormat::DecimalPoint),
     }
 }
 

@@ -20,17 +20,91 @@ pub(super) fn strip_bom(mut header: Vec<u8>) -> Vec<u8> {
 /// line ending. Returns an empty vector at end of file.
 pub(super) fn read_record<R: BufRead>(reader: &mut R) -> std::io::Result<Vec<u8>> {
     let mut record = Vec::new();
-    let mut quotes = 0usize;
+    read_record_into(reader, &mut record, b',')?;
+    Ok(record)
+}
+
+/// Append one CSV record (which may span lines inside quotes) to `out`,
+/// including its line ending, and return the number of its fields for
+/// `separator` (0 at end of file), in the same pass over the bytes.
+pub(super) fn read_record_into<R: BufRead>(
+    reader: &mut R,
+    out: &mut Vec<u8>,
+    separator: u8,
+) -> std::io::Result<usize> {
+    let mut in_quotes = false;
+    let mut fields = 1;
+    let begin = out.len();
     loop {
-        let start = record.len();
-        let n = reader.read_until(b'\n', &mut record)?;
+        let start = out.len();
+        let n = reader.read_until(b'\n', out)?;
         if n == 0 {
-            return Ok(record);
+            return Ok(if out.len() == begin { 0 } else { fields });
         }
-        quotes += record[start..].iter().filter(|b| **b == b'"').count();
-        if quotes % 2 == 0 {
-            return Ok(record);
+        for &b in &out[start..] {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            } else if b == separator && !in_quotes {
+                fields += 1;
+            }
         }
+        if !in_quotes {
+            return Ok(fields);
+        }
+    }
+}
+
+/// The header's column names, unquoted and trimmed.
+pub(super) fn header_names(header: &[u8], separator: u8) -> Vec<String> {
+    let line = String::from_utf8_lossy(trim_eol(header));
+    let mut names = Vec::new();
+    let mut current = String::new();
+    let mut in_quotes = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if in_quotes && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => in_quotes = !in_quotes,
+            c if c as u32 == u32::from(separator) && !in_quotes => {
+                names.push(current.trim().to_string());
+                current.clear();
+            }
+            c => current.push(c),
+        }
+    }
+    names.push(current.trim().to_string());
+    names
+}
+
+/// A header naming a column twice is an error naming both positions (1-based).
+pub(super) fn check_unique_header(path: &Path, names: &[String]) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            return Err(Error::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: name.clone(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Check that a record is UTF-8; the error names its row (0: the header).
+pub(super) fn check_utf8(path: &Path, record: &[u8], row: usize) -> Result<()> {
+    match std::str::from_utf8(record) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(super::encoding::not_utf8(
+            path,
+            row,
+            record,
+            e.valid_up_to(),
+        )),
     }
 }
 
@@ -84,10 +158,7 @@ pub(super) fn parse_csv_chunk(
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish();
     match parsed {
-        Ok(df) => {
-            check_unique_names(path, &df)?;
-            Ok(df)
-        }
+        Ok(df) => Ok(df),
         Err(e) => Err(Error::MalformedCsv {
             path: path.to_path_buf(),
             row: locate_ragged_row(body, separator, n_fields).map(|r| r + rows_before),
@@ -122,23 +193,10 @@ fn locate_ragged_row(body: &[u8], separator: u8, n_fields: usize) -> Option<usiz
     }
 }
 
-fn trim_eol(record: &[u8]) -> &[u8] {
+pub(super) fn trim_eol(record: &[u8]) -> &[u8] {
     let mut end = record.len();
     while end > 0 && (record[end - 1] == b'\n' || record[end - 1] == b'\r') {
         end -= 1;
     }
     &record[..end]
-}
-
-fn check_unique_names(path: &Path, df: &DataFrame) -> Result<()> {
-    let mut seen = std::collections::HashSet::new();
-    for name in df.get_column_names() {
-        if !seen.insert(name.as_str()) {
-            return Err(Error::DuplicateColumn {
-                path: path.to_path_buf(),
-                column: name.to_string(),
-            });
-        }
-    }
-    Ok(())
 }

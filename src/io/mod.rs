@@ -9,6 +9,8 @@
 pub mod batches;
 mod csv;
 pub mod dates;
+pub mod encoding;
+mod excel;
 pub mod values;
 pub mod write;
 
@@ -22,6 +24,8 @@ pub use batches::TableBatches;
 pub use csv::sniff_separator;
 
 use crate::error::{Error, Result};
+pub use encoding::TextEncoding;
+pub use values::NumberFormat;
 
 /// Rows per batch when a file is streamed (scoring) or parsed in pieces.
 pub const DEFAULT_BATCH_ROWS: usize = 200_000;
@@ -33,21 +37,46 @@ pub enum FileFormat {
     Csv,
     /// Apache Parquet (`.parquet`, `.pq`).
     Parquet,
+    /// An Excel or OpenDocument workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`); read only.
+    Excel,
 }
 
+/// Extensions written as CSV text.
+const CSV_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
+
 impl FileFormat {
-    /// The format implied by a path's extension; unknown extensions are read as CSV.
+    /// The format implied by a path's extension when reading; unknown
+    /// extensions are read as CSV (after checking the first bytes are not
+    /// Parquet or a workbook).
     pub fn from_path(path: &Path) -> FileFormat {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref()
-        {
+        match extension(path).as_deref() {
             Some("parquet") | Some("pq") => FileFormat::Parquet,
+            Some("xlsx") | Some("xlsm") | Some("xls") | Some("xlsb") | Some("ods") => {
+                FileFormat::Excel
+            }
             _ => FileFormat::Csv,
         }
     }
+
+    /// The format to write a path in: `.csv`, `.tsv`, `.txt`, `.parquet` or
+    /// `.pq`. Anything else is an error, so CSV text never lands in a file
+    /// named `.xlsx`.
+    pub fn for_output(path: &Path) -> Result<FileFormat> {
+        match extension(path).as_deref() {
+            Some("parquet") | Some("pq") => Ok(FileFormat::Parquet),
+            Some(e) if CSV_EXTENSIONS.contains(&e) => Ok(FileFormat::Csv),
+            other => Err(Error::UnknownOutputFormat {
+                path: path.to_path_buf(),
+                extension: other.unwrap_or("").to_string(),
+            }),
+        }
+    }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
 }
 
 /// How to read a table.
@@ -55,12 +84,21 @@ impl FileFormat {
 pub struct ReadOptions {
     /// CSV separator; `None` sniffs it from the header line.
     pub separator: Option<u8>,
+    /// Decimal mark of numbers in text cells; `None` sniffs it from the first rows.
+    pub decimal: Option<NumberFormat>,
+    /// Text encoding of a CSV file; `None`: UTF-8, or UTF-16 shown by a byte-order mark.
+    pub encoding: Option<TextEncoding>,
+    /// Excel sheet to read; `None`: the first.
+    pub sheet: Option<String>,
 }
 
 impl ReadOptions {
-    /// Options with this separator (`None`: sniff it).
+    /// Options with this separator (`None`: sniff it), the rest by default.
     pub fn separator(separator: Option<u8>) -> Self {
-        ReadOptions { separator }
+        ReadOptions {
+            separator,
+            ..ReadOptions::default()
+        }
     }
 }
 

@@ -29,7 +29,10 @@ use stages::Cutoffs;
 ///   lead" reason codes are relative to); older files load without them.
 /// - 4: a feature may be marked `required` (scoring refuses a lead without
 ///   it instead of imputing); older files load with nothing required.
-pub const FORMAT_VERSION: u32 = 4;
+/// - 5: numeric encoders store their training `range`; scoring clips values
+///   to it and warns about values far outside it. Older files load without
+///   ranges and score as before (no clipping, no warning).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Everything [`Model::new`] needs (produced by training).
 #[derive(Debug, Clone)]

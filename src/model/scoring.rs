@@ -89,10 +89,11 @@ impl Model {
     /// Score encoded terms: probability, stage and points.
     pub fn score_terms(&self, terms: &[f64]) -> LeadScore {
         let probability = sigmoid(self.log_odds(terms));
+        let points = self.points.points(probability);
         LeadScore {
             probability,
-            stage: self.cutoffs.stage(probability),
-            points: self.points.points(probability),
+            stage: self.cutoffs.in_points(&self.points).stage(points),
+            points,
         }
     }
 }

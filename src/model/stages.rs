@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::points::PointsScale;
 
 /// Fallback MQL cut-off, used when the default policies cannot be resolved
 /// (e.g. a holdout with one class): a lead at least 1.5× as likely to convert
@@ -121,11 +122,108 @@ impl Cutoffs {
         self.sql
     }
 
-    /// The stage of a probability: SQL if p ≥ sql, MQL if p ≥ mql, else lead.
-    pub fn stage(&self, probability: f64) -> Stage {
-        if probability >= self.sql {
+    /// The cut-offs in points on `scale`: the points of each cut-off
+    /// probability. Stages follow from points alone (see [`PointCutoffs`]).
+    pub fn in_points(&self, scale: &PointsScale) -> PointCutoffs {
+        PointCutoffs {
+            mql: scale.points(self.mql),
+            sql: scale.points(self.sql),
+        }
+    }
+
+    /// Each cut-off moved onto a points boundary on `scale` (never by a whole
+    /// point), so that `p >= cut-off` holds exactly for the leads whose points
+    /// reach the cut-off's points: [`Snap::Down`] to the first probability
+    /// with the cut-off's points, [`Snap::Up`] to the first with the next
+    /// points (unless it is on a boundary already). SQL stays at or above MQL.
+    pub fn snapped_to(&self, scale: &PointsScale, mql: Snap, sql: Snap) -> Result<Cutoffs> {
+        let m = snap(scale, self.mql, mql);
+        let s = snap(scale, self.sql, sql).max(m);
+        Cutoffs::new(m, s)
+    }
+
+    /// The stage of a probability on `scale`: from its points, so that a CRM
+    /// rule on points reproduces the stages exactly.
+    pub fn stage(&self, scale: &PointsScale, probability: f64) -> Stage {
+        self.in_points(scale).stage(scale.points(probability))
+    }
+}
+
+/// Which way a cut-off moves onto a points boundary (see [`Cutoffs::snapped_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snap {
+    /// To the first probability with the cut-off's points: more leads.
+    Down,
+    /// To the first probability with the next points: fewer leads.
+    Up,
+}
+
+/// The first probability whose points on `scale` are `k`, between `floor`
+/// and `ceiling` (found by bisection: rounding decides the boundary).
+fn first_with_points(scale: &PointsScale, k: i64, floor: f64, ceiling: f64) -> f64 {
+    let (mut lo, mut hi) = (floor, ceiling);
+    let guess = scale.probability_at_points(k as f64 - 0.5);
+    if guess > lo && guess < hi {
+        if scale.points(guess) >= k {
+            hi = guess;
+        } else {
+            lo = guess;
+        }
+    }
+    for _ in 0..200 {
+        if hi - lo <= f64::EPSILON * hi {
+            break;
+        }
+        let mid = lo + (hi - lo) / 2.0;
+        if scale.points(mid) >= k {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+fn snap(scale: &PointsScale, p: f64, direction: Snap) -> f64 {
+    let k = scale.points(p);
+    let start = if scale.points(1e-12) >= k {
+        1e-12
+    } else {
+        first_with_points(scale, k, 1e-12, p)
+    };
+    match direction {
+        Snap::Down => start,
+        Snap::Up if start == p => p,
+        Snap::Up => {
+            let top = 1.0 - 1e-12;
+            if scale.points(top) <= k {
+                p
+            } else {
+                first_with_points(scale, k + 1, p, top)
+            }
+        }
+    }
+}
+
+/// The MQL and SQL cut-offs in points: a lead is SQL at `sql` points or
+/// more, MQL at `mql` points or more, else a lead. Because points are the
+/// rounded, monotone image of the probability, every lead at or above a
+/// probability cut-off is in its stage; leads a fraction of a point below it
+/// share its points and so its stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PointCutoffs {
+    /// Points from which a lead is an MQL.
+    pub mql: i64,
+    /// Points from which a lead is an SQL.
+    pub sql: i64,
+}
+
+impl PointCutoffs {
+    /// The stage of a lead with these points.
+    pub fn stage(&self, points: i64) -> Stage {
+        if points >= self.sql {
             Stage::Sql
-        } else if probability >= self.mql {
+        } else if points >= self.mql {
             Stage::Mql
         } else {
             Stage::Lead
@@ -138,12 +236,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stages_include_their_cut_off() {
+    fn stages_include_their_cut_off_and_follow_from_points() {
+        let scale = PointsScale::ProbabilityTimes100;
         let c = Cutoffs::new(0.2, 0.5).expect("valid");
-        assert_eq!(c.stage(0.1999), Stage::Lead);
-        assert_eq!(c.stage(0.2), Stage::Mql);
-        assert_eq!(c.stage(0.4999), Stage::Mql);
-        assert_eq!(c.stage(0.5), Stage::Sql);
+        assert_eq!(c.stage(&scale, 0.1949), Stage::Lead);
+        assert_eq!(c.stage(&scale, 0.2), Stage::Mql);
+        assert_eq!(c.stage(&scale, 0.4949), Stage::Mql);
+        assert_eq!(c.stage(&scale, 0.5), Stage::Sql);
+        // A cut-off inside a point: every lead with that many points shares the stage.
+        let c = Cutoffs::new(0.123, 0.5).expect("valid");
+        assert_eq!(c.in_points(&scale), PointCutoffs { mql: 12, sql: 50 });
+        for p in [0.115, 0.12, 0.1229, 0.123, 0.1249] {
+            assert_eq!(
+                (scale.points(p), c.stage(&scale, p)),
+                (12, Stage::Mql),
+                "p = {p}"
+            );
+        }
+        assert_eq!(c.stage(&scale, 0.1149), Stage::Lead);
+        let down = c.snapped_to(&scale, Snap::Down, Snap::Down).expect("valid");
+        assert!((down.mql() - 0.115).abs() < 1e-12, "{}", down.mql());
+        assert_eq!(scale.points(down.mql()), 12);
+        assert!(scale.points(down.mql() - 1e-9) < 12);
+        assert_eq!(down.in_points(&scale), c.in_points(&scale));
+        let up = c.snapped_to(&scale, Snap::Up, Snap::Up).expect("valid");
+        assert!((up.mql() - 0.125).abs() < 1e-12, "{}", up.mql());
+        assert_eq!(up.in_points(&scale), PointCutoffs { mql: 13, sql: 51 });
+        // On a boundary already: unchanged.
+        let again = up.snapped_to(&scale, Snap::Up, Snap::Up).expect("valid");
+        assert_eq!(again, up);
+        // The scorecard scale: the boundary found is exact to rounding.
+        let card = PointsScale::Scorecard(crate::points::ScorecardScale::default());
+        let s = c.snapped_to(&card, Snap::Down, Snap::Up).expect("valid");
+        let (km, ks) = (card.points(0.123), card.points(0.5));
+        assert_eq!(card.points(s.mql()), km);
+        assert!(card.points(s.mql() * (1.0 - 1e-9)) < km);
+        // Up: the first probability with the next points.
+        assert_eq!(card.points(s.sql()), ks + 1);
+        assert_eq!(card.points(s.sql() * (1.0 - 1e-9)), ks);
     }
 
     #[test]

@@ -141,10 +141,13 @@ pub fn card_text(out: &mut String, model: &Model) {
 /// The cut-offs and the policies behind them, with what they gave.
 pub fn cutoff_text(out: &mut String, model: &Model) {
     let cut = model.cutoffs();
+    let points = cut.in_points(&model.points_scale());
     let _ = writeln!(
         out,
-        "cut-offs  MQL at p >= {:.4}, SQL at p >= {:.4}; {}",
+        "cut-offs  MQL at {} points (p >= {:.4}), SQL at {} points (p >= {:.4}); {}; a lead's stage follows from its points",
+        points.mql,
         cut.mql(),
+        points.sql,
         cut.sql(),
         model.points_scale().describe()
     );

@@ -68,10 +68,18 @@ pub struct SuggestedScheme {
     pub mql: i64,
     /// SQL threshold in points.
     pub sql: i64,
-    /// Which probability cut-offs the thresholds reproduce, and where from.
+    /// Which probability cut-offs the thresholds aim at, and where from.
     pub thresholds_from: String,
+    /// Whether the thresholds do reproduce them: false when the rules cannot
+    /// separate the leads (MQL or SQL admits every lead, or none, where the
+    /// cut-offs they aim at do not).
+    pub reproduces: bool,
     /// How it ranks the same leads.
     pub ranking: SchemeRanking,
+}
+
+fn share_at_or_above(scores: &[f64], cutoff: f64) -> f64 {
+    scores.iter().filter(|s| **s >= cutoff).count() as f64 / scores.len().max(1) as f64
 }
 
 /// Everything `leadscore points` reports.
@@ -146,6 +154,28 @@ pub fn compare(
     let suggested_mql = suggested_threshold(&report, scale, mql_p);
     let suggested_sql = suggested_threshold(&report, scale, sql_p);
     let suggested = suggested_scores(&report, &hits, n);
+    let suggested_ranking = ranking(
+        labels,
+        &suggested,
+        suggested_mql as f64,
+        suggested_sql as f64,
+    );
+    // The share of leads each threshold aims at: the model's stages, or the
+    // default policies' nominal shares (ties in the rule refit may give more).
+    let (aimed_mql, aimed_sql) = match model {
+        Some((_, probabilities)) => (
+            share_at_or_above(probabilities, mql_p),
+            share_at_or_above(probabilities, sql_p),
+        ),
+        None => (
+            DEFAULT_MQL_POLICY.top_share().unwrap_or(0.3),
+            DEFAULT_SQL_POLICY.top_share().unwrap_or(0.1),
+        ),
+    };
+    let degenerate =
+        |share: f64, aimed: f64| (share >= 1.0 && aimed < 1.0) || (share <= 0.0 && aimed > 0.0);
+    let reproduces = !degenerate(suggested_ranking.mql.share, aimed_mql)
+        && !degenerate(suggested_ranking.sql.share, aimed_sql);
     let scorecard = match model {
         Some((m, _)) => m
             .coefficients()
@@ -169,12 +199,8 @@ pub fn compare(
             mql: suggested_mql,
             sql: suggested_sql,
             thresholds_from,
-            ranking: ranking(
-                labels,
-                &suggested,
-                suggested_mql as f64,
-                suggested_sql as f64,
-            ),
+            reproduces,
+            ranking: suggested_ranking,
         },
         rules: report,
         scorecard,

@@ -209,8 +209,8 @@ pub struct RuleEvidence {
     pub learned_points_ci95: Option<(f64, f64)>,
     /// Leads the rule matches.
     pub matches: usize,
-    /// Their conversion rate.
-    pub conversion_rate: f64,
+    /// Their conversion rate (`None` when the rule matches no lead).
+    pub conversion_rate: Option<f64>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why, in words (e.g. "never matches", "same leads as 'X'").
@@ -325,11 +325,8 @@ pub fn judge_rules(
     for (r, rule) in scheme.rules.iter().enumerate() {
         let matched: Vec<usize> = (0..n).filter(|&i| hits[r][i]).collect();
         let converted = matched.iter().filter(|&&i| labels[i]).count();
-        let conversion_rate = if matched.is_empty() {
-            f64::NAN
-        } else {
-            converted as f64 / matched.len() as f64
-        };
+        let conversion_rate =
+            (!matched.is_empty()).then(|| converted as f64 / matched.len() as f64);
         let claimed = scale.weight_of_points(rule.points);
         let (verdict, learned) = match fit.weights[r] {
             None => (Verdict::NoEvidence, None),

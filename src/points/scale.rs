@@ -161,6 +161,18 @@ impl PointsScale {
         }
     }
 
+    /// The probability at which the (unrounded) points equal `points`: the
+    /// inverse of [`points`](Self::points) before rounding.
+    pub fn probability_at_points(&self, points: f64) -> f64 {
+        match self {
+            PointsScale::ProbabilityTimes100 => points / 100.0,
+            PointsScale::Scorecard(scale) => {
+                let log_odds = (points - scale.offset()) / scale.factor();
+                1.0 / (1.0 + (-log_odds).exp())
+            }
+        }
+    }
+
     /// The scorecard scale, when the model uses one.
     pub fn scorecard(&self) -> Option<ScorecardScale> {
         match self {

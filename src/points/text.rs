@@ -11,19 +11,28 @@ fn ranking_line(
 ) {
     let _ = writeln!(
         out,
-        "  {name:<10} ROC AUC {:.4} (95% {:.4}-{:.4}); MQL at {} {unit}: {} leads ({:.1}%), converting {:.1}%; SQL at {} {unit}: {} leads ({:.1}%), converting {:.1}%",
+        "  {name:<10} ROC AUC {:.4} (95% {:.4}-{:.4}); MQL at {} {unit}: {} leads ({:.1}%), converting {}; SQL at {} {unit}: {} leads ({:.1}%), converting {}",
         r.roc_auc,
         r.roc_auc_ci95.0,
         r.roc_auc_ci95.1,
         trim_number(r.mql.cutoff),
         r.mql.volume,
         100.0 * r.mql.share,
-        100.0 * r.mql.precision,
+        rate(r.mql.volume, r.mql.precision),
         trim_number(r.sql.cutoff),
         r.sql.volume,
         100.0 * r.sql.share,
-        100.0 * r.sql.precision
+        rate(r.sql.volume, r.sql.precision)
     );
+}
+
+/// A conversion rate in percent, `-` when no lead is there to convert.
+fn rate(volume: usize, rate: f64) -> String {
+    if volume == 0 || !rate.is_finite() {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * rate)
+    }
 }
 
 fn trim_number(v: f64) -> String {
@@ -68,22 +77,33 @@ pub fn points_text(
             .map_or("-".into(), |(lo, hi)| format!("{lo:+.1} to {hi:+.1}"));
         let _ = writeln!(
             out,
-            "  {:<30} {:>+7.0} {:>8.2} {:>8} {:>17} {:>7} {:>5.1}%  {}: {}",
+            "  {:<30} {:>+7.0} {:>8.2} {:>8} {:>17} {:>7} {:>6}  {}: {}",
             r.name,
             r.points,
             r.claimed_multiplier,
             learned,
             ci,
             r.matches,
-            100.0 * r.conversion_rate,
+            r.conversion_rate
+                .map_or("-".into(), |c| format!("{:.1}%", 100.0 * c)),
             r.verdict,
             r.note
         );
     }
+    let claim = if c.suggested.reproduces {
+        format!("thresholds reproduce {}", c.suggested.thresholds_from)
+    } else {
+        format!(
+            "these thresholds cannot reproduce {}: the rules do not separate the leads enough, so MQL admits {:.0}% and SQL {:.0}% of them",
+            c.suggested.thresholds_from,
+            100.0 * c.suggested.ranking.mql.share,
+            100.0 * c.suggested.ranking.sql.share
+        )
+    };
     let _ = writeln!(
         out,
-        "suggested scheme (MQL at {} points, SQL at {} points; thresholds reproduce {}; hand-set: {} / {}):",
-        c.suggested.mql, c.suggested.sql, c.suggested.thresholds_from, scheme.mql, scheme.sql
+        "suggested scheme (MQL at {} points, SQL at {} points; {claim}; hand-set: {} / {}):",
+        c.suggested.mql, c.suggested.sql, scheme.mql, scheme.sql
     );
     for (rule, points) in &c.suggested.rules {
         let _ = writeln!(out, "  {rule:<30} {points:+}");

@@ -50,11 +50,9 @@ pub fn render_points(c: &PointsComparison, scheme: &PointsScheme) -> Result<Stri
             r.verdict,
             escape(&r.note),
             r.matches,
-            if r.matches > 0 {
-                format!(", {:.1}% converted", 100.0 * r.conversion_rate)
-            } else {
-                String::new()
-            }
+            r.conversion_rate
+                .map(|c| format!(", {:.1}% converted", 100.0 * c))
+                .unwrap_or_default()
         );
     }
     let _ = writeln!(

@@ -93,9 +93,23 @@ pub struct ColumnsConfig {
     pub min_frequency: Option<usize>,
     /// Default most one-hot levels per categorical feature.
     pub max_levels: Option<usize>,
+    /// Decimal mark of numbers in the data file: "." or "," (default: sniffed).
+    pub decimal: Option<crate::io::NumberFormat>,
+    /// Text encoding of the data file, e.g. "windows-1252" (default: UTF-8).
+    #[serde(default, deserialize_with = "encoding_label")]
+    pub encoding: Option<crate::io::TextEncoding>,
     /// Per-column overrides.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnOverride>,
+}
+
+fn encoding_label<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<crate::io::TextEncoding>, D::Error> {
+    let label: Option<String> = Option::deserialize(d)?;
+    label
+        .map(|l| l.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 impl ColumnsConfig {

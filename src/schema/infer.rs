@@ -143,8 +143,8 @@ fn decide_column(
                     ));
                 }
                 FeatureKind::Numeric
-            } else if p.text_count * 20 <= p.non_null {
-                // At least 95% numbers: the text is a data error, not a level.
+            } else if p.numeric_count() * 10 >= p.non_null * 9 {
+                // At least 90% numbers: the text is a data error, not a level.
                 return Err(text_in_numeric_error(&p, name, path));
             } else if p.all_dates {
                 return Ok(Decision::Exclude(
@@ -196,6 +196,13 @@ fn decide_column(
                 "{origin} categorical: {} levels, {kept} with at least {min_frequency} rows{cap}, the rest as 'other'",
                 p.levels.len()
             );
+            if p.numeric_count() > 0 && !configured {
+                spec.reason.push_str(&format!(
+                    " ({:.0}% of its values are numbers, under the 90% a numeric column needs; non-numeric values: {})",
+                    (100.0 * p.numeric_count() as f64 / p.non_null as f64).floor(),
+                    p.non_numeric_examples()
+                ));
+            }
         }
         FeatureKind::Numeric => {
             if p.text_count > 0 {
@@ -261,6 +268,11 @@ fn decide_column(
             spec.reason = reason;
         }
     }
+    if let Some(placeholders) = p.placeholder_summary() {
+        spec.reason.push_str(&format!(
+            "; {placeholders} placeholder values read as missing"
+        ));
+    }
     Ok(Decision::Feature(spec))
 }
 
@@ -272,11 +284,13 @@ fn text_in_numeric_error(p: &ColumnProfile, name: &str, path: &Path) -> Error {
             row: i + 1,
             value: value.clone(),
         },
-        Some((i, value, _)) => Error::NonNumeric {
+        Some((i, value, _)) => Error::MostlyNumeric {
             path: path.to_path_buf(),
             column: name.to_string(),
             row: i + 1,
-            value: value.clone(),
+            value: crate::io::values::quoted(value),
+            percent: (100.0 * p.numeric_count() as f64 / p.non_null.max(1) as f64).floor(),
+            examples: p.non_numeric_examples(),
         },
         None => Error::ColumnAllMissing {
             path: path.to_path_buf(),

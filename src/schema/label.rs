@@ -14,7 +14,7 @@ use crate::io::values::{clean_text, parse_bool_word, parse_number, NumberParse};
 pub struct Labels {
     /// One entry per row.
     pub converted: Vec<bool>,
-    /// The label value that means converted, as written in the file.
+    /// The label value that means converted (numbers by value, text in lower case).
     pub positive: String,
 }
 
@@ -112,11 +112,12 @@ pub fn read_labels(
     })
 }
 
-/// Numbers are compared by value so that `1`, `1.0` and ` 1` agree.
+/// Numbers are compared by value so that `1`, `1.0` and ` 1` agree, and
+/// text case-insensitively so that `Yes`, `YES` and `yes` do.
 fn canonical(value: &str) -> String {
     match parse_number(value) {
         NumberParse::Value(x) => format!("{x}"),
-        _ => value.to_string(),
+        _ => value.trim().to_lowercase(),
     }
 }
 

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::io::values::{clean_text, parse_bool_word, parse_number, NumberParse};
+use crate::io::values::{
+    clean_text, is_missing_token, parse_bool_word, parse_number, quoted, NumberParse,
+};
 
 /// Skewness above which a non-negative numeric column is log1p-transformed by default.
 pub const LOG1P_SKEWNESS: f64 = 2.0;
@@ -27,6 +29,44 @@ pub(super) struct ColumnProfile {
     /// Level counts over every other row (to see whether levels grow with rows).
     pub(super) half_levels: HashMap<String, usize>,
     pub(super) all_dates: bool,
+    /// Missing-value placeholders (`N/A`, `-` …) read as missing, by their text.
+    pub(super) placeholders: HashMap<String, usize>,
+}
+
+impl ColumnProfile {
+    /// Cells holding a number.
+    pub(super) fn numeric_count(&self) -> usize {
+        self.non_null - self.text_count
+    }
+
+    /// The most frequent values that are not numbers, as `'many' ×12, 'lots' ×3`.
+    pub(super) fn non_numeric_examples(&self) -> String {
+        let mut texts: Vec<(&String, &usize)> = self
+            .levels
+            .iter()
+            .filter(|(v, _)| !matches!(parse_number(v), NumberParse::Value(_)))
+            .collect();
+        texts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        counted(texts.into_iter().take(3))
+    }
+
+    /// The placeholders read as missing, as `41 ('N/A' ×40, '-' ×1)`; `None` when there were none.
+    pub(super) fn placeholder_summary(&self) -> Option<String> {
+        let total: usize = self.placeholders.values().sum();
+        if total == 0 {
+            return None;
+        }
+        let mut tokens: Vec<(&String, &usize)> = self.placeholders.iter().collect();
+        tokens.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        Some(format!("{total} ({})", counted(tokens.into_iter().take(4))))
+    }
+}
+
+fn counted<'a>(values: impl Iterator<Item = (&'a String, &'a usize)>) -> String {
+    values
+        .map(|(v, n)| format!("{} ×{n}", quoted(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(super) fn profile(column: &Column) -> Result<ColumnProfile> {
@@ -44,8 +84,12 @@ pub(super) fn profile(column: &Column) -> Result<ColumnProfile> {
         levels: HashMap::new(),
         half_levels: HashMap::new(),
         all_dates: !numeric_dtype,
+        placeholders: HashMap::new(),
     };
     for (i, value) in text.iter().enumerate() {
+        if let Some(v) = value.filter(|v| is_missing_token(v)) {
+            *p.placeholders.entry(v.trim().to_string()).or_default() += 1;
+        }
         let Some(value) = clean_text(value) else {
             p.numbers.push(None);
             continue;
@@ -159,6 +203,7 @@ mod tests {
             levels: values.iter().map(|v| (v.to_string(), 1)).collect(),
             half_levels: HashMap::new(),
             all_dates: false,
+            placeholders: HashMap::new(),
         }
     }
 

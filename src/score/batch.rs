@@ -61,6 +61,8 @@ pub struct ScoreSummary {
     pub unseen_levels: BTreeMap<String, usize>,
     /// Per column: missing values imputed as in training.
     pub imputed: BTreeMap<String, usize>,
+    /// Per column: numbers far outside the training range, clipped to it.
+    pub out_of_range: BTreeMap<String, usize>,
     /// Input columns named like an output column, replaced in the output.
     pub replaced_columns: Vec<String>,
     /// Mean probability.
@@ -75,6 +77,8 @@ pub struct BatchScores {
     pub unseen: Vec<usize>,
     /// Per feature index: imputed values.
     pub imputed: Vec<usize>,
+    /// Per feature index: numbers far outside the training range.
+    pub out_of_range: Vec<usize>,
 }
 
 /// Score every row of a frame. Columns are matched by name; a model column
@@ -85,6 +89,7 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
     let n_features = columns.len();
     let mut unseen = vec![0; n_features];
     let mut imputed = vec![0; n_features];
+    let mut out_of_range = vec![0; n_features];
     let mut terms = vec![0.0; model.n_terms()];
     let mut scores = Vec::with_capacity(df.height());
     for row in 0..df.height() {
@@ -95,6 +100,7 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
                 |i, note| match note {
                     EncodeNote::UnseenLevel => unseen[i] += 1,
                     EncodeNote::Imputed => imputed[i] += 1,
+                    EncodeNote::OutOfRange => out_of_range[i] += 1,
                 },
             )
             .map_err(|(f, e)| e.at(origin.path, &schema.features[f].name, origin.row(row)))?;
@@ -104,6 +110,7 @@ pub fn score_frame(model: &Model, df: &DataFrame, origin: Origin<'_>) -> Result<
         scores,
         unseen,
         imputed,
+        out_of_range,
     })
 }
 
@@ -194,6 +201,7 @@ pub fn score_file(
             message: "must be at least 1".into(),
         });
     }
+    let output_format = FileFormat::for_output(output)?;
     let mut batches = TableBatches::open(input, &options.read, options.batch_rows)?;
     let separator = batches.separator().unwrap_or(b',');
     let io = |source| Error::Io {
@@ -210,6 +218,7 @@ pub fn score_file(
     let names: Vec<String> = model.schema().feature_names().map(str::to_string).collect();
     let mut unseen = vec![0usize; names.len()];
     let mut imputed = vec![0usize; names.len()];
+    let mut out_of_range = vec![0usize; names.len()];
     let mut stage_counts = [0usize; 3];
     let mut probability_sum = 0.0;
     progress.start("scoring", 0);
@@ -224,6 +233,9 @@ pub fn score_file(
             *total += n;
         }
         for (total, n) in imputed.iter_mut().zip(&scored.imputed) {
+            *total += n;
+        }
+        for (total, n) in out_of_range.iter_mut().zip(&scored.out_of_range) {
             *total += n;
         }
         for s in &scored.scores {
@@ -271,8 +283,8 @@ pub fn score_file(
         if sink.is_none() {
             let file = tmp.reopen().map_err(io)?;
             let schema = df.schema();
-            sink = Some(match FileFormat::from_path(output) {
-                FileFormat::Csv => Sink::Csv(
+            sink = Some(match output_format {
+                FileFormat::Csv | FileFormat::Excel => Sink::Csv(
                     CsvWriter::new(file)
                         .include_header(true)
                         .with_separator(separator)
@@ -316,6 +328,9 @@ pub fn score_file(
         }
         if imputed[i] > 0 {
             summary.imputed.insert(name.clone(), imputed[i]);
+        }
+        if out_of_range[i] > 0 {
+            summary.out_of_range.insert(name.clone(), out_of_range[i]);
         }
     }
     summary.mean_probability = probability_sum / summary.rows.max(1) as f64;

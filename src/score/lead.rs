@@ -14,7 +14,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::encode::{EncodeError, EncodeNote, FeatureEncoder, RawValue, OTHER_LEVEL};
-use crate::io::values::clean_text;
+use std::collections::HashSet;
+
+use crate::io::values::{clean_text, quoted};
 use crate::model::stages::Stage;
 use crate::model::Model;
 use crate::schema::FeatureKind;
@@ -51,6 +53,11 @@ pub enum WarningCode {
     Imputed,
     /// A category the model never saw in training; scored as `other`.
     UnseenCategory,
+    /// A number far outside the training range; scored as the nearest end of it.
+    OutOfRange,
+    /// A field that is no column of the training data (ignored); the message
+    /// suggests the closest field name the model knows.
+    UnknownField,
 }
 
 /// Something the caller should know about how a lead was scored.
@@ -209,6 +216,100 @@ fn encode_problem(feature: &FeatureEncoder, error: EncodeError, found: String) -
     }
 }
 
+/// The field names a model knows: its features and every other column of its
+/// training data (id, date, label, excluded columns), which callers may send
+/// along without a warning. Built once per loaded model.
+#[derive(Debug, Clone, Default)]
+pub struct KnownFields {
+    names: HashSet<String>,
+    features: Vec<String>,
+}
+
+impl KnownFields {
+    /// The names `model` knows.
+    pub fn of(model: &Model) -> KnownFields {
+        let schema = model.schema();
+        let features: Vec<String> = schema.feature_names().map(str::to_string).collect();
+        let mut names: HashSet<String> = features.iter().cloned().collect();
+        names.insert(schema.label.clone());
+        names.extend(schema.id.iter().cloned());
+        names.extend(schema.date.iter().cloned());
+        names.extend(schema.excluded.iter().map(|e| e.column.clone()));
+        KnownFields { names, features }
+    }
+
+    /// Whether `name` is a column of the training data.
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// An `unknown_field` warning for every name that is no column of the
+    /// training data, with the closest feature name when one is close.
+    pub fn warnings<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Vec<LeadWarning> {
+        names
+            .into_iter()
+            .filter(|n| !self.contains(n))
+            .map(|name| {
+                let hint = match self.closest(name) {
+                    Some(known) => format!("; did you mean '{known}'?"),
+                    None => "; it is ignored".to_string(),
+                };
+                LeadWarning {
+                    field: truncate_chars(name, 60),
+                    code: WarningCode::UnknownField,
+                    message: format!("{} is not a field of this model{hint}", quoted(name)),
+                }
+            })
+            .collect()
+    }
+
+    /// The feature whose name is nearest to `name` (case, full-width letters
+    /// and separators aside), if it is within a third of the name's length.
+    fn closest(&self, name: &str) -> Option<&str> {
+        let wanted = fold_name(name);
+        self.features
+            .iter()
+            .map(|f| (strsim::levenshtein(&wanted, &fold_name(f)), f))
+            .filter(|(d, f)| *d * 3 <= f.chars().count().max(3))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, f)| f.as_str())
+    }
+}
+
+/// A field name for matching: full-width forms to ASCII, lower case, with
+/// spaces, dashes and dots as underscores.
+fn fold_name(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .map(|c| match c {
+            ' ' | '-' | '.' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn truncate_chars(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+fn shown(value: RawValue<'_>) -> String {
+    match value {
+        RawValue::Text(t) => t.to_string(),
+        RawValue::Number(v) => v.to_string(),
+        RawValue::Bool(b) => b.to_string(),
+        RawValue::Missing => String::new(),
+    }
+}
+
 fn warning(feature: &FeatureEncoder, note: EncodeNote, value: RawValue<'_>) -> LeadWarning {
     let field = feature.name().to_string();
     match note {
@@ -228,17 +329,32 @@ fn warning(feature: &FeatureEncoder, note: EncodeNote, value: RawValue<'_>) -> L
                 message: format!("absent or empty; {how}"),
             }
         }
-        EncodeNote::UnseenLevel => {
-            let shown = match value {
-                RawValue::Text(t) => t.to_string(),
-                RawValue::Number(v) => v.to_string(),
-                RawValue::Bool(b) => b.to_string(),
-                RawValue::Missing => String::new(),
+        EncodeNote::UnseenLevel => LeadWarning {
+            field,
+            code: WarningCode::UnseenCategory,
+            message: format!(
+                "{} was not seen in training; scored as '{OTHER_LEVEL}'",
+                quoted(&shown(value))
+            ),
+        },
+        EncodeNote::OutOfRange => {
+            let range = match feature {
+                FeatureEncoder::Numeric(e) => e.range(),
+                _ => None,
             };
+            let (lo, hi) = range.unwrap_or((f64::NAN, f64::NAN));
             LeadWarning {
                 field,
-                code: WarningCode::UnseenCategory,
-                message: format!("'{shown}' was not seen in training; scored as '{OTHER_LEVEL}'"),
+                code: WarningCode::OutOfRange,
+                message: format!(
+                    "{} is far outside the training range {lo} to {hi}; scored as {}",
+                    shown(value),
+                    if matches!(value, RawValue::Number(v) if v < lo) {
+                        lo
+                    } else {
+                        hi
+                    }
+                ),
             }
         }
     }

@@ -58,10 +58,34 @@ pub enum ReasonError {
 fn describe(name: &str, value: RawValue<'_>) -> String {
     match value {
         RawValue::Missing => format!("{name} is missing"),
-        RawValue::Number(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{name} = {v:.0}"),
-        RawValue::Number(v) => format!("{name} = {v}"),
+        RawValue::Number(v) => format!("{name} = {}", number(v)),
         RawValue::Bool(b) => format!("{name} = {}", if b { "yes" } else { "no" }),
-        RawValue::Text(t) => format!("{name} = {}", t.trim()),
+        RawValue::Text(t) => format!("{name} = {}", crate::io::values::shortened(t.trim())),
+    }
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The label of feature `i`, saying so when a number was clipped to the training range.
+fn label(model: &Model, i: usize, value: RawValue<'_>) -> String {
+    let feature = &model.encoder().features()[i];
+    let text = describe(feature.name(), value);
+    let clipped = match (feature, value) {
+        (crate::encode::FeatureEncoder::Numeric(e), RawValue::Number(v)) => e
+            .range()
+            .map(|(lo, hi)| v.clamp(lo, hi))
+            .filter(|c| *c != v && Some(v) != e.sentinel()),
+        _ => None,
+    };
+    match clipped {
+        Some(c) => format!("{text} (scored as {}, the training range's end)", number(c)),
+        None => text,
     }
 }
 
@@ -164,7 +188,7 @@ fn reason(model: &Model, values: &[RawValue<'_>], points: &[f64], i: usize) -> R
     let name = model.encoder().features()[i].name();
     Reason {
         feature: name.to_string(),
-        label: describe(name, values[i]),
+        label: label(model, i, values[i]),
         points: points[i],
     }
 }

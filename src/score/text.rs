@@ -27,16 +27,35 @@ pub fn score_text(out: &mut String, summary: &ScoreSummary, model: &Model) {
             100.0 * *n as f64 / summary.rows.max(1) as f64
         );
     }
+    let points = cut.in_points(&model.points_scale());
     let _ = writeln!(
         out,
-        "  (MQL at p >= {:.4}, SQL at p >= {:.4})",
+        "  (MQL at {} points = p >= {:.4}, SQL at {} points = p >= {:.4})",
+        points.mql,
         cut.mql(),
+        points.sql,
         cut.sql()
     );
     for (column, n) in &summary.unseen_levels {
         let _ = writeln!(
         out,
         "warning: {n} value(s) of '{column}' were never seen in training and were scored as 'other'");
+    }
+    for (column, n) in &summary.out_of_range {
+        let range = model
+            .encoder()
+            .features()
+            .iter()
+            .find_map(|f| match f {
+                crate::encode::FeatureEncoder::Numeric(e) if e.name() == column => e.range(),
+                _ => None,
+            })
+            .map(|(lo, hi)| format!(" ({lo} to {hi})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "warning: {n} value(s) of '{column}' lie far outside the training range{range} and were scored as its nearest end"
+        );
     }
     for (column, n) in &summary.imputed {
         let _ = writeln!(

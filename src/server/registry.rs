@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::model::artifact;
 use crate::model::Model;
+use crate::score::lead::KnownFields;
 
 /// Characters of the file's SHA-256 used as the model version.
 const VERSION_CHARS: usize = 12;
@@ -87,6 +88,8 @@ pub struct ServedModel {
     pub path: PathBuf,
     /// The model.
     pub model: Model,
+    /// The field names the model knows (to warn about the others).
+    pub known: KnownFields,
 }
 
 /// Every served model, by name, with a default. Never changes once built;
@@ -109,6 +112,7 @@ fn load_one(path: &Path) -> Result<ServedModel, RegistryError> {
         name: stem(path),
         version: digest[..VERSION_CHARS].to_string(),
         path: path.to_path_buf(),
+        known: KnownFields::of(&model),
         model,
     })
 }
@@ -133,7 +137,12 @@ impl Registry {
                 let mut paths = Vec::new();
                 for entry in std::fs::read_dir(dir).map_err(read_dir)? {
                     let path = entry.map_err(read_dir)?.path();
-                    if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+                    // Hidden files (editors' swap files, our own temporary files) are never models.
+                    let hidden = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.'));
+                    if !hidden && path.extension().is_some_and(|e| e == "json") && path.is_file() {
                         paths.push(path);
                     }
                 }

@@ -227,13 +227,18 @@ pub fn train(
         &p_holdout,
         arrival_rate(dates),
         chosen_on,
+        &config.points,
     ) {
         Ok(chosen) => chosen,
         Err(e) if config.default_policies => {
             warnings.push(format!(
                 "default cut-off policies could not be applied on the holdout ({e}); using MQL {DEFAULT_MQL} and SQL {DEFAULT_SQL}"
             ));
-            let fixed = Cutoffs::default();
+            let fixed = Cutoffs::default().snapped_to(
+                &config.points,
+                crate::model::stages::Snap::Down,
+                crate::model::stages::Snap::Down,
+            )?;
             let choice = CutoffChoice {
                 mql_policy: CutoffPolicy::fixed(fixed.mql())?,
                 sql_policy: CutoffPolicy::fixed(fixed.sql())?,

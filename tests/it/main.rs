@@ -4,10 +4,13 @@
 
 mod errors;
 mod evaluation;
+mod examples;
+mod exports;
 mod helpers;
 mod pipeline;
 mod points;
 mod service;
+mod service_inputs;
 mod service_process;
 mod sklearn_parity;
 mod truth;

@@ -100,9 +100,15 @@ fn train_on_the_sample_then_score_it() {
     let mql = summary["cutoffs"]["mql"].as_f64().expect("mql");
     let sql = summary["cutoffs"]["sql"].as_f64().expect("sql");
     assert!(mql < sql);
-    // Default policies top:0.3 and top:0.1 resolve on the holdout's 1000 leads.
-    assert_eq!(summary["cutoff_choice"]["mql"]["volume"], 300);
-    assert_eq!(summary["cutoff_choice"]["sql"]["volume"], 100);
+    // Default policies top:0.3 and top:0.1 resolve on the holdout's 1000 leads,
+    // raised to the next points boundary: never more leads than the share.
+    let volume = |stage: &str| {
+        summary["cutoff_choice"][stage]["volume"]
+            .as_u64()
+            .expect("volume")
+    };
+    assert!((240..=300).contains(&volume("mql")), "{}", volume("mql"));
+    assert!((60..=100).contains(&volume("sql")), "{}", volume("sql"));
     let mut stage_counts = std::collections::BTreeMap::new();
     for row in &rows {
         let p: f64 = row[header.len() - 3].parse().expect("probability");
@@ -305,11 +311,26 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v2.json", 2),
         ("tests/fixtures/model-v3.json", 3),
         ("tests/fixtures/model-v4.json", 4),
+        ("tests/fixtures/model-v5.json", 5),
     ] {
         let fixture = leadscore::model::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
         assert_eq!(fixture.cutoff_choice().is_some(), version >= 2, "{file}");
         assert_eq!(fixture.term_means().is_empty(), version < 3, "{file}");
+        let ranges = fixture
+            .encoder()
+            .features()
+            .iter()
+            .filter_map(|f| match f {
+                leadscore::encode::FeatureEncoder::Numeric(e) => Some(e.range().is_some()),
+                _ => None,
+            })
+            .collect::<Vec<bool>>();
+        assert!(!ranges.is_empty(), "{file}");
+        assert!(
+            ranges.iter().all(|r| *r == (version >= 5)),
+            "{file}: {ranges:?}"
+        );
         let required: Vec<&str> = fixture
             .schema()
             .features

@@ -63,7 +63,7 @@ pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, HeaderMa
     (status, headers, body)
 }
 
-fn post_json(uri: &str, body: &Value) -> Request<Body> {
+pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
     Request::post(uri)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))

@@ -27,8 +27,8 @@ use leadscore::server::{
   LEADSCORE_API_TOKEN=change-me leadscore-serve --model models/default.json --addr 0.0.0.0:8080
 
   # Every model in a folder (addressed as ?model=NAME), reloadable by an admin
-  LEADSCORE_ADMIN_TOKEN=admin-secret leadscore-serve --models-dir models --default-model default
-  curl -X POST -H 'Authorization: Bearer admin-secret' localhost:8080/v1/admin/reload
+  LEADSCORE_ADMIN_TOKEN=secret leadscore-serve --models-dir models --default-model default
+  curl -X POST -H 'Authorization: Bearer secret' localhost:8080/v1/admin/reload
   kill -HUP <pid>    # reloads too
 
   # Score a lead

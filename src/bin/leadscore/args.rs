@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use leadscore::evaluate::backtest::Every;
 use leadscore::evaluate::policy::CutoffPolicy;
-use leadscore::io::ReadOptions;
+use leadscore::io::{NumberFormat, ReadOptions, TextEncoding};
 use leadscore::points::PointsScale;
 use leadscore::schema::config::ColumnsConfig;
 use leadscore::train::job::{ModelDestination, TrainJob};
@@ -67,15 +67,45 @@ pub struct ColumnArgs {
     /// Column configuration file (default: ./leadscore.toml if it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// CSV separator (default: sniffed from the header).
-    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
-    pub separator: Option<u8>,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Minimum rows for a category level to get its own weight [default: 20].
     #[arg(long)]
     pub min_frequency: Option<usize>,
     /// Most levels a categorical column keeps (the most frequent; the rest as 'other') [default: 100].
     #[arg(long)]
     pub max_levels: Option<usize>,
+}
+
+/// How to read a table (shared by every command that reads one).
+#[derive(Args, Debug, Clone)]
+pub struct ReadArgs {
+    /// CSV separator (default: sniffed from the header).
+    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
+    pub separator: Option<u8>,
+    /// Decimal mark of numbers in the file, '.' or ',' (default: sniffed; `decimal` in leadscore.toml).
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<NumberFormat>,
+    /// Text encoding, e.g. windows-1252, latin1, utf-16le (default: UTF-8, or UTF-16 by its byte-order mark).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<TextEncoding>,
+    /// Excel sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+impl ReadArgs {
+    /// The read options these flags give; `leadscore.toml`'s `decimal` and
+    /// `encoding` fill what the flags leave unset.
+    pub fn options(&self, config: Option<&ColumnsConfig>) -> ReadOptions {
+        ReadOptions {
+            separator: self.separator,
+            decimal: self.decimal.or(config.and_then(|c| c.decimal)),
+            encoding: self.encoding.or(config.and_then(|c| c.encoding)),
+            sheet: self.sheet.clone(),
+        }
+    }
 }
 
 /// How to fit and where the MQL/SQL cut-offs go (shared by train and backtest).
@@ -107,10 +137,19 @@ pub struct FitArgs {
 /// `leadscore train`
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
-  leadscore train --data data/leads.csv --label converted --id lead_id --date created_at
-  leadscore train --data data/bank-full.csv --label y --positive yes --exclude duration
-  leadscore train --data leads.parquet --label won --mql recall:0.9 --sql capacity:200/week --date created --report holdout.html
-  leadscore train --data leads.csv --label won --config leadscore.toml --out models/prod.json --json
+  leadscore train --data data/leads.csv --label converted --id lead_id \\
+    --date created_at --out models/leads.json
+  leadscore train --data data/bank-full.csv --label y --positive yes --exclude duration \\
+    --out models/bank.json
+  leadscore train --data data/leads.csv --label converted --date created_at \\
+    --mql recall:0.9 --sql capacity:10/week --report holdout.html --out models/leads.json
+  leadscore train --data data/leads.csv --label converted --id lead_id \\
+    --exclude email,job_title --out models/leads.json --json
+
+Reads CSV (any separator; decimal commas and thousands separators sniffed, or --decimal),
+Parquet and Excel (.xlsx, .xls: the first sheet, or --sheet). N/A, -, ?, null, none and
+similar placeholders are missing values. Without --out the model goes to
+models/NAME-TIMESTAMP.json.
 
 Columns are inferred (numeric, yes/no, categorical); id-like and free-text columns are
 excluded with a reason. Override them in leadscore.toml (./leadscore.toml or --config), e.g.
@@ -157,7 +196,8 @@ pub struct TrainArgs {
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
   leadscore evaluate --model models/default.json --data data/leads.csv
-  leadscore evaluate --model models/default.json --data last_quarter.parquet --report evaluation.html --json")]
+  leadscore evaluate --model models/default.json --data data/leads.csv \\
+    --report evaluation.html --json")]
 pub struct EvaluateArgs {
     /// Model file.
     #[arg(long, value_name = "FILE")]
@@ -165,9 +205,9 @@ pub struct EvaluateArgs {
     /// Labelled leads (with the model's label column).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// CSV separator (default: sniffed).
-    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
-    pub separator: Option<u8>,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Write a self-contained HTML report here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -179,8 +219,10 @@ pub struct EvaluateArgs {
 /// `leadscore cutoffs`
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
-  leadscore cutoffs --model models/default.json --data data/leads.csv --mql recall:0.8 --sql precision:0.4 --out models/tuned.json
-  leadscore cutoffs --model models/default.json --data data/leads.csv --mql top:0.3 --sql capacity:20/week --out models/capacity.json --json
+  leadscore cutoffs --model models/default.json --data data/leads.csv --mql recall:0.8 \\
+    --sql precision:0.4 --out models/tuned.json
+  leadscore cutoffs --model models/default.json --data data/leads.csv --mql top:0.3 \\
+    --sql capacity:10/week --out models/capacity.json --json
 
 Policies: p:P (a fixed probability), recall:R (highest cut-off keeping share R of the
 customers), precision:P (lowest cut-off whose leads convert at least P), top:S (top share
@@ -205,9 +247,9 @@ pub struct CutoffsArgs {
     /// Date column for capacity policies (default: the model's date column).
     #[arg(long, value_name = "COLUMN")]
     pub date: Option<String>,
-    /// CSV separator (default: sniffed).
-    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
-    pub separator: Option<u8>,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Print a machine-readable summary on stdout.
     #[arg(long)]
     pub json: bool,
@@ -217,8 +259,10 @@ pub struct CutoffsArgs {
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
   leadscore points --data data/leads.csv --points data/points.toml --model models/default.json
-  leadscore points --data crm_export.csv --points ours.toml --label won --positive yes --csv suggested.csv --json
-  leadscore points --data data/leads.csv --points data/points.toml --model models/default.json --report points.html
+  leadscore points --data data/leads.csv --points data/points.toml --label converted \\
+    --positive yes --csv suggested.csv --json
+  leadscore points --data data/leads.csv --points data/points.toml \\
+    --model models/default.json --report points.html
 
 points.toml:
   mql = 50
@@ -260,9 +304,9 @@ pub struct PointsArgs {
     /// Fit the scale so the hand-set MQL threshold sits at the model's MQL cut-off (needs --model).
     #[arg(long)]
     pub anchor: bool,
-    /// CSV separator (default: sniffed).
-    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
-    pub separator: Option<u8>,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Write the suggested scheme as CSV (rule,points) here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
@@ -277,8 +321,10 @@ pub struct PointsArgs {
 /// `leadscore backtest`
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
-  leadscore backtest --data data/leads.csv --label converted --id lead_id --date created_at --every month
-  leadscore backtest --data leads.parquet --label won --date created --every quarter --json
+  leadscore backtest --data data/leads.csv --label converted --id lead_id \\
+    --date created_at --every month
+  leadscore backtest --data data/leads.csv --label converted --date created_at \\
+    --every quarter --json
 
 For each period, trains on every lead created before it and tests on the period's leads.")]
 pub struct BacktestArgs {
@@ -303,11 +349,15 @@ pub struct BacktestArgs {
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
   leadscore score --model models/default.json --input data/leads.csv --output scored.csv
-  leadscore score --model models/default.json --input new.parquet --output scored.parquet --json
-  leadscore score --model models/default.json --input data/leads.csv --output explained.csv --reasons
+  leadscore score --model models/default.json --input data/leads.csv \\
+    --output scored.parquet --json
+  leadscore score --model models/default.json --input data/leads.csv \\
+    --output explained.csv --reasons
 
 Columns are matched by name (order does not matter; extra columns are passed through).
-Unseen categories are scored as 'other' and counted; blanks are imputed as in training.")]
+Unseen categories are scored as 'other' and counted; blanks are imputed as in training;
+numbers far outside the training range are scored as its nearest end and counted.
+Input: CSV, Parquet or Excel; output: .csv, .tsv, .txt, .parquet or .pq.")]
 pub struct ScoreArgs {
     /// Model file written by `leadscore train`.
     #[arg(long, value_name = "FILE")]
@@ -318,9 +368,9 @@ pub struct ScoreArgs {
     /// Output file: .csv or .parquet.
     #[arg(long, value_name = "FILE")]
     pub output: PathBuf,
-    /// CSV separator of the input (default: sniffed); the output uses the same.
-    #[arg(long, value_name = "CHAR", value_parser = parse_separator)]
-    pub separator: Option<u8>,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Rows per batch (bounds memory).
     #[arg(long, default_value_t = leadscore::io::DEFAULT_BATCH_ROWS)]
     pub batch_rows: usize,
@@ -336,8 +386,8 @@ pub struct ScoreArgs {
 /// `leadscore generate`
 #[derive(Args, Debug)]
 #[command(after_help = "Example:
-  leadscore generate --rows 5000 --seed 7 --out data/leads.csv
-writes data/leads.csv and its ground truth data/leads.truth.json")]
+  leadscore generate --rows 5000 --seed 7 --out sample.csv
+writes sample.csv (the same leads as data/leads.csv) and its ground truth sample.truth.json")]
 pub struct GenerateArgs {
     /// Number of leads.
     #[arg(long, default_value_t = 5000)]
@@ -380,26 +430,24 @@ fn parse_separator(text: &str) -> Result<u8, String> {
 }
 
 impl ColumnArgs {
-    /// How to read the data file.
-    pub fn read(&self) -> ReadOptions {
-        ReadOptions::separator(self.separator)
-    }
-
-    /// The checked training configuration these flags (and leadscore.toml) give.
+    /// How to read the data file, and the checked training configuration
+    /// these flags (and leadscore.toml) give.
     pub fn train_config(
         &self,
         fit: &FitArgs,
         holdout: Option<f64>,
         name: Option<String>,
         points: Option<PointsScale>,
-    ) -> leadscore::Result<TrainConfig> {
-        TrainSettings {
+    ) -> leadscore::Result<(ReadOptions, TrainConfig)> {
+        let config_file = ColumnsConfig::locate(self.config.as_deref())?;
+        let read = self.read.options(config_file.as_ref().map(|(_, c)| c));
+        let config = TrainSettings {
             label: self.label.clone(),
             positive: self.positive.clone(),
             id: self.id.clone(),
             date: self.date.clone(),
             exclude: self.exclude.clone(),
-            config_file: ColumnsConfig::locate(self.config.as_deref())?,
+            config_file,
             min_frequency: self.min_frequency,
             max_levels: self.max_levels,
             folds: fit.folds,
@@ -413,7 +461,8 @@ impl ColumnArgs {
             name,
             points,
         }
-        .check()
+        .check()?;
+        Ok((read, config))
     }
 }
 
@@ -421,15 +470,13 @@ impl TrainArgs {
     /// The training job these flags ask for.
     pub fn job(&self) -> leadscore::Result<TrainJob> {
         let points = PointsScale::from_settings(self.pdo, self.base_score, self.base_odds)?;
+        let (read, config) =
+            self.columns
+                .train_config(&self.fit, self.holdout, self.name.clone(), points)?;
         Ok(TrainJob {
             data: self.columns.data.clone(),
-            read: self.columns.read(),
-            config: self.columns.train_config(
-                &self.fit,
-                self.holdout,
-                self.name.clone(),
-                points,
-            )?,
+            read,
+            config,
             destination: match &self.out {
                 Some(file) => ModelDestination::File(file.clone()),
                 None => ModelDestination::Dir(self.models_dir.clone()),

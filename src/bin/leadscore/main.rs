@@ -12,13 +12,13 @@ use serde::Serialize;
 
 use args::{Cli, Command};
 use leadscore::evaluate::job::{backtest_file, evaluate_file, recut, CutoffsJob};
-use leadscore::io::ReadOptions;
 use leadscore::model::artifact;
 use leadscore::points::job::{PointsJob, ScaleChoice};
 use leadscore::score::batch::{score_file, ScoreOptions};
 use leadscore::{demo, evaluate, model, points, score, train};
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -39,6 +39,18 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// `leadscore inspect … | head -1` must end quietly when `head` closes the
+/// pipe, as other Unix tools do, not panic in `println!`: Rust ignores
+/// SIGPIPE by default, so restore the default action (end the process).
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; setting a
+    // signal's disposition to the default has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -78,7 +90,7 @@ fn run(command: Command) -> Result<()> {
                 reasons: a
                     .reasons
                     .then(|| model.points_scale().scorecard().unwrap_or_default()),
-                read: ReadOptions::separator(a.separator),
+                read: a.read.options(None),
                 batch_rows: a.batch_rows,
             };
             let summary = score_file(
@@ -114,7 +126,7 @@ fn run(command: Command) -> Result<()> {
             }
         }
         Command::Evaluate(a) => {
-            let read = ReadOptions::separator(a.separator);
+            let read = a.read.options(None);
             let outcome = evaluate_file(&a.model, &a.data, &read, a.report.as_deref())?;
             if a.json {
                 return print_json(&outcome.evaluation);
@@ -131,7 +143,7 @@ fn run(command: Command) -> Result<()> {
             let updated = recut(&CutoffsJob {
                 model: a.model,
                 data: a.data,
-                read: ReadOptions::separator(a.separator),
+                read: a.read.options(None),
                 mql: a.mql,
                 sql: a.sql,
                 date: a.date,
@@ -151,10 +163,10 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Backtest(a) => {
-            let config = a.columns.train_config(&a.fit, None, None, None)?;
+            let (read, config) = a.columns.train_config(&a.fit, None, None, None)?;
             let rows = backtest_file(
                 &a.columns.data,
-                &a.columns.read(),
+                &read,
                 &config,
                 a.every,
                 a.min_train_rows,
@@ -171,7 +183,7 @@ fn run(command: Command) -> Result<()> {
         Command::Points(a) => {
             let outcome = points::job::run(&PointsJob {
                 data: a.data.clone(),
-                read: ReadOptions::separator(a.separator),
+                read: a.read.options(None),
                 points: a.points.clone(),
                 model: a.model.clone(),
                 label: a.label.clone(),

@@ -198,6 +198,13 @@ pub async fn score(
                     .map(|(k, v)| (format!("$.leads[{k}]"), v))
                     .collect()
             }
+            Some(other) if !served.known.contains("leads") => {
+                return Err(ApiError::shape(
+                    "$.leads",
+                    "an array of lead objects",
+                    crate::score::lead::describe_json(other),
+                ))
+            }
             _ => {
                 let results =
                     score_many(&state, &served, &[("$".to_string(), &body)], with_reasons)?;
@@ -243,7 +250,11 @@ fn score_many(
             continue;
         };
         match score_fields(&served.model, |_, name| fields.get(name), with_reasons) {
-            Ok(result) => results.push(result),
+            Ok(mut result) => {
+                let unknown = fields.keys().map(String::as_str);
+                result.warnings.extend(served.known.warnings(unknown));
+                results.push(result);
+            }
             Err(problems) => details.extend(details_at(path, problems)),
         }
     }

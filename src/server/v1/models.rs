@@ -108,6 +108,9 @@ pub struct ModelDetail {
     /// MQL and SQL probability cut-offs.
     #[schema(value_type = Object)]
     pub cutoffs: crate::model::stages::Cutoffs,
+    /// The same cut-offs in points: a lead's stage follows from its points.
+    #[schema(value_type = Object)]
+    pub cutoff_points: crate::model::stages::PointCutoffs,
     /// How the cut-offs were chosen, when recorded.
     #[schema(value_type = Object)]
     pub cutoff_choice: Option<crate::model::CutoffChoice>,
@@ -176,6 +179,7 @@ pub async fn model_detail(
         positive: model.schema().positive.clone(),
         fields,
         cutoffs: model.cutoffs(),
+        cutoff_points: model.cutoffs().in_points(&model.points_scale()),
         cutoff_choice: model.cutoff_choice().cloned(),
         points_scale: model.points_scale(),
         holdout: model.holdout().clone(),

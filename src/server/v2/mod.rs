@@ -240,6 +240,16 @@ pub async fn infer(
     let max_batch = state.config().max_batch();
     let mut columns = Vec::with_capacity(request.inputs.len());
     for (j, input) in request.inputs.iter().enumerate() {
+        if let Some((first, _, _)) = columns.iter().find(|(_, name, _)| *name == input.name) {
+            return Err(ApiError::shape(
+                format!("$.inputs[{j}].name"),
+                &format!(
+                    "a name used once (inputs[{first}] is also named '{}')",
+                    input.name
+                ),
+                format!("a second input named '{}'", input.name),
+            ));
+        }
         let values = input_values(j, input, &mut rows, max_batch)?;
         columns.push((j, input.name.as_str(), values));
     }

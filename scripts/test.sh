@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# README's test command: installs what the tests need, then runs them all.
+#   - Python reference tools: scikit-learn, SciPy (parity and metric tests),
+#     openapi-spec-validator (the OpenAPI document test);
+#   - headless Chromium (the HTML report test renders the report in it).
+# Idempotent: what is already installed is not installed again. Arguments are
+# passed to `cargo test --release` (e.g. `bash scripts/test.sh service`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+if ! python3 -c "import sklearn, scipy, numpy, openapi_spec_validator" 2>/dev/null; then
+  echo "== installing the Python reference tools (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    "scikit-learn>=1.5" numpy scipy "openapi-spec-validator>=0.7" \
+    || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
+      "scikit-learn>=1.5" numpy scipy "openapi-spec-validator>=0.7"
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing headless Chromium (apt)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== cargo test --release"
+cargo test --release "$@"
