@@ -210,7 +210,6 @@ impl TableBatches {
                             separator: *separator as char,
                         });
                     }
-                    check_utf8(&self.path, record, row)?;
                     if !record.ends_with(b"\n") {
                         body.push(b'\n');
                     }
@@ -218,6 +217,37 @@ impl TableBatches {
                 }
                 if records == 0 {
                     return Ok(None);
+                }
+                if let Err(e) = std::str::from_utf8(&body) {
+                    // Validated once per batch; the row is found only when it fails.
+                    let bad = e.valid_up_to();
+                    let mut reader = Cursor::new(&body[..]);
+                    let (mut row, mut offset) = (rows_done, 0usize);
+                    loop {
+                        let record =
+                            read_record(&mut reader).map_err(|e| Error::reading(&self.path, e))?;
+                        if record.is_empty() || record.iter().all(|b| *b == b'\n' || *b == b'\r') {
+                            if record.is_empty() {
+                                break;
+                            }
+                            offset += record.len();
+                            continue;
+                        }
+                        row += 1;
+                        if offset + record.len() > bad {
+                            return Err(check_utf8(&self.path, &record, row).err().unwrap_or_else(
+                                || {
+                                    super::encoding::not_utf8(
+                                        &self.path,
+                                        row,
+                                        &record,
+                                        bad - offset,
+                                    )
+                                },
+                            ));
+                        }
+                        offset += record.len();
+                    }
                 }
                 let df =
                     parse_csv_chunk(&self.path, header, &body, *separator, *n_fields, rows_done)?;

@@ -41,11 +41,17 @@ pub(super) fn read_record_into<R: BufRead>(
         if n == 0 {
             return Ok(if out.len() == begin { 0 } else { fields });
         }
-        for &b in &out[start..] {
-            if b == b'"' {
-                in_quotes = !in_quotes;
-            } else if b == separator && !in_quotes {
-                fields += 1;
+        let line = &out[start..];
+        if !in_quotes && !line.contains(&b'"') {
+            // The common line: no quotes, so every separator counts (a vectorised count).
+            fields += line.iter().filter(|b| **b == separator).count();
+        } else {
+            for &b in line {
+                if b == b'"' {
+                    in_quotes = !in_quotes;
+                } else if b == separator && !in_quotes {
+                    fields += 1;
+                }
             }
         }
         if !in_quotes {

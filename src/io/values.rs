@@ -34,9 +34,13 @@ pub const MISSING_TOKENS: [&str; 17] = [
     "nil", "n.a.", "(null)", "#null!",
 ];
 
-/// Whether trimmed text is one of [`MISSING_TOKENS`].
+/// Whether text, trimmed, is one of [`MISSING_TOKENS`].
 pub fn is_missing_token(text: &str) -> bool {
-    let t = text.trim();
+    is_token(text.trim())
+}
+
+/// [`is_missing_token`] for text already trimmed (the hot path of every cell).
+fn is_token(t: &str) -> bool {
     // Every token starts with one of these bytes: most cells are ruled out by one comparison.
     t.len() <= 7
         && matches!(
@@ -62,7 +66,7 @@ pub fn parse_bool_word(text: &str) -> Option<bool> {
 /// file is read (see [`NumberFormat`]).
 pub fn parse_number(text: &str) -> NumberParse {
     let t = text.trim();
-    if t.is_empty() || is_missing_token(t) {
+    if t.is_empty() || is_token(t) {
         return NumberParse::Missing;
     }
     let parsed = match t.parse::<f64>() {
@@ -284,9 +288,8 @@ pub fn boolean_values(
     let text = text.str()?;
     let mut out = Vec::with_capacity(text.len());
     for (i, v) in text.iter().enumerate() {
-        let value = match v {
+        let value = match clean_text(v) {
             None => None,
-            Some(s) if s.trim().is_empty() => None,
             Some(s) => match parse_bool_word(s) {
                 Some(b) => Some(b),
                 None => {
@@ -317,7 +320,7 @@ pub fn text_values(column: &Column) -> Result<StringChunked> {
 pub fn clean_text(value: Option<&str>) -> Option<&str> {
     value
         .map(str::trim)
-        .filter(|s| !s.is_empty() && !is_missing_token(s))
+        .filter(|s| !s.is_empty() && !is_token(s))
 }
 
 /// Most characters of a value quoted in a message.
@@ -358,6 +361,20 @@ mod tests {
             assert!(!is_missing_token(text), "{text}");
         }
         assert_eq!(clean_text(Some(" software ")), Some("software"));
+    }
+
+    #[test]
+    fn placeholders_are_missing_in_yes_no_and_number_columns_too() {
+        let origin = Origin {
+            path: Path::new("t.csv"),
+            rows_before: 0,
+        };
+        let flags = Column::new("demo".into(), &["yes", " N/A ", "no", "-"]);
+        let flags = boolean_values(&flags, "demo", origin).expect("yes/no");
+        assert_eq!(flags, vec![Some(true), None, Some(false), None]);
+        let numbers = Column::new("visits".into(), &["3", "n/a", "1,234", "?"]);
+        let numbers = numeric_values(&numbers, "visits", origin).expect("numbers");
+        assert_eq!(numbers, vec![Some(3.0), None, Some(1234.0), None]);
     }
 
     #[test]

@@ -158,11 +158,15 @@ pub fn cutoff_text(out: &mut String, model: &Model) {
         ] {
             let _ = writeln!(
         out,
-                "  {name} {policy:<18} on the {}: {} leads ({:.1}%) at or above, precision {:.3}, recall {:.3}",
+                "  {name} {policy:<18} on the {}: {} leads ({:.1}%) at or above, precision {}, recall {:.3}",
                 choice.chosen_on,
                 o.volume,
                 100.0 * o.share,
-                o.precision,
+                if o.precision.is_finite() {
+                    format!("{:.3}", o.precision)
+                } else {
+                    "- (no lead)".to_string()
+                },
                 o.recall
             );
         }

@@ -138,8 +138,76 @@ fn every_readme_example_of_the_cli_runs_as_written() {
     ));
 }
 
+/// Start `leadscore-serve` as an example line gives it (environment
+/// assignments first, comments after `#` dropped) in `dir`, and assert it
+/// listens. Tests listen on 127.0.0.1 only, on a free port: `--addr` is the one change.
+fn assert_serve_example_starts(dir: &Path, line: &str) {
+    let line = line.split('#').next().unwrap_or("");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "leadscore-serve")
+        .expect("a leadscore-serve line");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadscore-serve"));
+    for assignment in &words[..at] {
+        let (k, v) = assignment.split_once('=').expect("VAR=value");
+        command.env(k, v);
+    }
+    let mut args = Vec::new();
+    let mut rest = words[at + 1..].iter();
+    while let Some(w) = rest.next() {
+        if *w == "--addr" {
+            rest.next();
+        } else {
+            args.push(*w);
+        }
+    }
+    let mut child = command
+        .args(&args)
+        .env("LEADSCORE_ADDR", "127.0.0.1:0")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let mut listening = false;
+    let mut seen = Vec::new();
+    while let Ok(l) = rx.recv_timeout(Duration::from_secs(30)) {
+        listening = l.contains("listening on http://127.0.0.1:");
+        seen.push(l);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(listening, "{line} did not start:\n{}", seen.join("\n"));
+}
+
+/// Lines that run `leadscore-serve`, possibly after `VAR=value` assignments.
+fn serve_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words
+                .iter()
+                .position(|w| *w == "leadscore-serve")
+                .is_some_and(|at| words[..at].iter().all(|w| w.contains('=')))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
-fn every_help_example_of_the_service_starts_it() {
+fn every_example_of_the_service_starts_it() {
     let dir = project_copy();
     let help = String::from_utf8_lossy(
         &Command::new(env!("CARGO_BIN_EXE_leadscore-serve"))
@@ -149,63 +217,18 @@ fn every_help_example_of_the_service_starts_it() {
             .stdout,
     )
     .into_owned();
-    let mut started = 0;
-    for line in help.lines().map(str::trim) {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let Some(at) = words.iter().position(|w| *w == "leadscore-serve") else {
-            continue;
-        };
-        if words.iter().take(at).any(|w| !w.contains('=')) {
-            continue;
-        }
-        let mut command = Command::new(env!("CARGO_BIN_EXE_leadscore-serve"));
-        for assignment in &words[..at] {
-            let (k, v) = assignment.split_once('=').expect("VAR=value");
-            command.env(k, v);
-        }
-        // Tests listen on 127.0.0.1 only, on a free port: the address is the one change.
-        let mut args = Vec::new();
-        let mut rest = words[at + 1..].iter();
-        while let Some(w) = rest.next() {
-            if *w == "--addr" {
-                rest.next();
-            } else {
-                args.push(*w);
-            }
-        }
-        let mut child = command
-            .args(&args)
-            .env("LEADSCORE_ADDR", "127.0.0.1:0")
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(l);
-            }
-        });
-        let mut listening = false;
-        let mut seen = Vec::new();
-        while let Ok(l) = rx.recv_timeout(Duration::from_secs(30)) {
-            listening = l.contains("listening on http://127.0.0.1:");
-            seen.push(l);
-            if listening {
-                break;
-            }
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(listening, "{line} did not start:\n{}", seen.join("\n"));
-        started += 1;
+    let from_help = serve_lines(&help);
+    assert!(from_help.len() >= 3, "{help}");
+    let readme = std::fs::read_to_string(project_file("README.md")).expect("README");
+    let from_readme: Vec<String> = readme
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .flat_map(|l| serve_lines(l))
+        .collect();
+    assert!(from_readme.len() >= 3, "{from_readme:?}");
+    for line in from_help.iter().chain(&from_readme) {
+        assert_serve_example_starts(dir.path(), line);
     }
-    assert!(
-        started >= 3,
-        "only {started} service examples found in:\n{help}"
-    );
 }
 
 /// Each `curl … /v1/score … -d '{…}'` in README, with the JSON block that follows it.

@@ -488,7 +488,17 @@ fn excel_workbooks_read_like_the_same_csv() {
             &[workbook, "no sheet named 'Summary'", "'Contacts', 'About'"],
         );
     }
-    // A workbook or a Parquet file misnamed .csv is named for what it is.
+    // A workbook, a small zip or a Parquet file misnamed .csv is named for what it is.
+    std::fs::write(
+        dir.path().join("tiny.csv"),
+        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+    )
+    .expect("write");
+    let out = leadscore(
+        dir.path(),
+        &["train", "--data", "tiny.csv", "--label", "converted"],
+    );
+    assert_user_error(&out, &["tiny.csv", "zip archive", "not CSV text"]);
     std::fs::copy(
         project_file("tests/fixtures/leads-export.xlsx"),
         dir.path().join("export.csv"),
