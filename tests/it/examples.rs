@@ -223,7 +223,7 @@ fn every_example_of_the_service_starts_it() {
     let from_readme: Vec<String> = readme
         .lines()
         .filter(|l| l.starts_with("    "))
-        .flat_map(|l| serve_lines(l))
+        .flat_map(serve_lines)
         .collect();
     assert!(from_readme.len() >= 3, "{from_readme:?}");
     for line in from_help.iter().chain(&from_readme) {
