@@ -200,6 +200,16 @@ pub enum Error {
         /// The offending text.
         value: String,
     },
+    /// A date column whose day-first or month-first order cannot be told.
+    #[error("{path}: date column '{column}': {detail}; write the dates as ISO 2025-03-31 (or give one a day above 12)")]
+    AmbiguousDates {
+        /// The file involved.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Which values, and why.
+        detail: String,
+    },
     /// The same column name appears twice.
     #[error("{path}: column '{column}' appears twice in the header (columns {first} and {second}); rename or drop one of them")]
     DuplicateColumn {

@@ -111,7 +111,7 @@ pub(super) fn profile(column: &Column) -> Result<ColumnProfile> {
             }
             None => p.all_bool_words = false,
         }
-        if p.all_dates && crate::io::dates::parse_datetime(value).is_none() {
+        if p.all_dates && !crate::io::dates::looks_like_date(value) {
             p.all_dates = false;
         }
         if i % 2 == 0 {

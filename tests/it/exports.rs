@@ -785,3 +785,79 @@ fn a_rule_that_never_matches_is_no_evidence_and_claims_nothing() {
     assert!(text.contains("cannot reproduce"), "{text}");
     assert!(!text.contains("thresholds reproduce"), "{text}");
 }
+
+/// `small_leads` with a `signup` date column written by `date(i)`.
+fn leads_with_dates(rows: usize, date: impl Fn(usize) -> String) -> String {
+    let mut out = String::new();
+    for (i, line) in small_leads(rows).lines().enumerate() {
+        let cell = if i == 0 {
+            "signup".to_string()
+        } else {
+            date(i - 1)
+        };
+        out.push_str(&format!("{line},{cell}\n"));
+    }
+    out
+}
+
+#[test]
+fn day_first_and_month_first_dates_are_dates() {
+    let dir = temp_dir();
+    // 300 distinct days from 2012-01-01, written dd-mm-yyyy: once excluded as free text.
+    let day = |i: usize| {
+        chrono::NaiveDate::from_ymd_opt(2012, 1, 1).expect("date") + chrono::Days::new(i as u64)
+    };
+    let text = leads_with_dates(300, |i| day(i).format("%d-%m-%Y").to_string());
+    write(dir.path(), "dmy.csv", &text);
+    let model = train_json(dir.path(), "dmy.csv", &[]);
+    let excluded = model["schema"]["excluded"].as_array().expect("excluded");
+    let signup = excluded
+        .iter()
+        .find(|e| e["column"] == "signup")
+        .expect("signup excluded");
+    assert!(
+        signup["reason"]
+            .as_str()
+            .expect("reason")
+            .starts_with("looks like a date"),
+        "{signup}"
+    );
+    // As the date column: the newest 20% by the day-first reading are the holdout.
+    train_json(dir.path(), "dmy.csv", &["--date", "signup"]);
+    let iso = leads_with_dates(300, |i| day(i).format("%Y-%m-%d").to_string());
+    write(dir.path(), "iso.csv", &iso);
+    let by_dmy = model_after(dir.path(), "dmy.csv");
+    let by_iso = model_after(dir.path(), "iso.csv");
+    assert_eq!(by_dmy["holdout"], by_iso["holdout"]);
+    assert_eq!(coefficients(&by_dmy), coefficients(&by_iso));
+    let us = leads_with_dates(300, |i| day(i).format("%m/%d/%Y").to_string());
+    write(dir.path(), "us.csv", &us);
+    assert_eq!(
+        coefficients(&model_after(dir.path(), "us.csv")),
+        coefficients(&by_iso)
+    );
+    // No day above 12 decides the order: an error, not a guess.
+    let early = leads_with_dates(300, |i| format!("{:02}-{:02}-2012", 1 + i % 12, 1 + i / 30));
+    write(dir.path(), "early.csv", &early);
+    let out = leadscore(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "early.csv",
+            "--label",
+            "converted",
+            "--date",
+            "signup",
+        ],
+    );
+    assert_user_error(
+        &out,
+        &["early.csv", "'signup'", "day-first or month-first", "ISO"],
+    );
+}
+
+/// Train with `signup` as the date column; the model file's JSON.
+fn model_after(dir: &Path, file: &str) -> Value {
+    train_json(dir, file, &["--date", "signup"])
+}
