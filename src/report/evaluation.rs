@@ -50,6 +50,13 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, ChartError> {
         ece = e.expected_calibration_error,
     );
 
+    for warning in &e.warnings {
+        let _ = writeln!(
+            html,
+            r#"<p class="warning" style="border-left:4px solid #c0392b;padding:6px 10px;background:#fdf0ee"><strong>Warning:</strong> {}</p>"#,
+            escape(warning)
+        );
+    }
     html.push_str("<h2>Charts</h2><div class=\"charts\">\n");
     for (caption, svg) in [
         ("ROC curve", roc_chart(e)?),

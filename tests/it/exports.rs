@@ -237,7 +237,7 @@ fn a_column_mixing_numbers_and_words_says_why() {
     let reason = visits["reason"].as_str().expect("reason");
     assert!(reason.contains("87% of its values are numbers"), "{reason}");
     assert!(
-        reason.contains("'many' ×") && reason.contains("'lots' ×"),
+        reason.contains("non-numeric values: 'many' ×26, 'lots' ×12"),
         "{reason}"
     );
     // 5% words: a data error, named with the row and the values.
@@ -688,9 +688,22 @@ fn evaluating_on_the_training_file_says_so() {
     small_model(dir.path());
     let out = leadscore(
         dir.path(),
-        &["evaluate", "--model", "m.json", "--data", "train.csv"],
+        &[
+            "evaluate",
+            "--model",
+            "m.json",
+            "--data",
+            "train.csv",
+            "--report",
+            "e.html",
+        ],
     );
     assert_ok(&out);
+    let html = std::fs::read_to_string(dir.path().join("e.html")).expect("report");
+    assert!(
+        html.contains("<strong>Warning:</strong> train.csv is the file this model was trained on"),
+        "the report says so too"
+    );
     assert!(
         stdout(&out).contains("warning: train.csv is the file this model was trained on"),
         "{}",
