@@ -200,6 +200,14 @@ pub enum Error {
         /// The offending text.
         value: String,
     },
+    /// Columns that look filled in after the outcome (the leakage guard).
+    #[error("{path}: suspected leakage, training refused: {}. A column known only after the outcome makes a model that looks excellent and is useless on new leads; leave it out with --exclude COLUMN, or, once a person has checked it is known when a lead is scored, pass --allow-leaky COLUMN", findings.join("; "))]
+    LeakageSuspected {
+        /// The file involved.
+        path: PathBuf,
+        /// Each suspect column with its evidence.
+        findings: Vec<String>,
+    },
     /// A date column whose day-first or month-first order cannot be told.
     #[error("{path}: date column '{column}': {detail}; write the dates as ISO 2025-03-31 (or give one a day above 12)")]
     AmbiguousDates {

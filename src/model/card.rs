@@ -42,6 +42,10 @@ pub struct TrainingCard {
     pub date_range: Option<(String, String)>,
     /// Warnings raised while training.
     pub warnings: Vec<String>,
+    /// The leakage guard's findings on the training part (`None`: trained
+    /// before format version 6, unchecked; empty: checked, nothing found).
+    #[serde(default)]
+    pub leakage: Option<Vec<crate::train::leakage::LeakageFinding>>,
 }
 
 /// Mean cross-validated log loss for one penalty.

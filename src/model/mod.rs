@@ -32,7 +32,9 @@ use stages::Cutoffs;
 /// - 5: numeric encoders store their training `range`; scoring clips values
 ///   to it and warns about values far outside it. Older files load without
 ///   ranges and score as before (no clipping, no warning).
-pub const FORMAT_VERSION: u32 = 5;
+/// - 6: the training card records the leakage guard's findings
+///   (`training.leakage`); older files load with `null` (not checked).
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Everything [`Model::new`] needs (produced by training).
 #[derive(Debug, Clone)]

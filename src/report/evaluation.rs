@@ -50,6 +50,29 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, ChartError> {
         ece = e.expected_calibration_error,
     );
 
+    if let Some(findings) = &input.model.training().leakage {
+        html.push_str("<h2>Leakage check (training part)</h2>\n");
+        if findings.is_empty() {
+            html.push_str("<p>No column looked filled in after the outcome.</p>\n");
+        } else {
+            html.push_str("<table class=\"metrics\"><tr><th>column</th><th>rule</th><th>evidence</th><th>outcome</th></tr>\n");
+            for f in findings {
+                let _ = writeln!(
+                    html,
+                    "<tr><td>{}</td><td>{:?}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&f.column),
+                    f.rule,
+                    escape(&f.evidence),
+                    if f.rule == crate::train::leakage::LeakRule::Name {
+                        "warning"
+                    } else {
+                        "allowed by --allow-leaky"
+                    }
+                );
+            }
+            html.push_str("</table>\n");
+        }
+    }
     for warning in &e.warnings {
         let _ = writeln!(
             html,

@@ -5,6 +5,7 @@
 mod cv;
 pub mod fit;
 pub mod job;
+pub mod leakage;
 pub mod prepare;
 pub mod settings;
 pub mod split;
@@ -203,6 +204,35 @@ pub fn train(
             y_holdout.len()
         ));
     }
+    let leakage = leakage::check(
+        &prepared.schema,
+        &prepared.columns,
+        y,
+        &split.train,
+        &config.allow_leaky,
+    );
+    if leakage.iter().any(|f| f.refused) {
+        return Err(Error::LeakageSuspected {
+            path: path.to_path_buf(),
+            findings: leakage
+                .iter()
+                .filter(|f| f.refused)
+                .map(|f| format!("'{}': {}", f.column, f.evidence))
+                .collect(),
+        });
+    }
+    for f in &leakage {
+        warnings.push(format!(
+            "possible leakage in '{}'{}: {}",
+            f.column,
+            if f.rule == leakage::LeakRule::Name {
+                ""
+            } else {
+                " (allowed by --allow-leaky)"
+            },
+            f.evidence
+        ));
+    }
     let fitted = fit_rows(&prepared, &split.train, path, config, progress)?;
     if fitted.cv.iter().any(|r| !r.converged) {
         warnings.push("some cross-validation fits did not converge within the iteration cap; raise --max-iterations".into());
@@ -277,6 +307,7 @@ pub fn train(
         positives_train: split.train.iter().filter(|&&r| y[r]).count(),
         date_range: first_last,
         warnings,
+        leakage: Some(leakage),
     };
     let model = Model::new(ModelParts {
         name,

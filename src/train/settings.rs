@@ -70,6 +70,8 @@ pub struct TrainSettings {
     pub max_levels: Option<usize>,
     /// Most rows to cross-validate the penalty on (default [`DEFAULT_CV_MAX_ROWS`]).
     pub cv_max_rows: Option<usize>,
+    /// Columns a person has checked: the leakage guard reports them but does not refuse.
+    pub allow_leaky: Vec<String>,
 }
 
 /// Checked training configuration.
@@ -87,6 +89,7 @@ pub struct TrainConfig {
     pub(super) name: Option<String>,
     pub(super) points: PointsScale,
     pub(super) cv_max_rows: usize,
+    pub(super) allow_leaky: Vec<String>,
 }
 
 /// An out-of-range setting, by its library name (front ends add their own).
@@ -182,6 +185,7 @@ impl TrainSettings {
                 Some(n) => n,
                 None => DEFAULT_CV_MAX_ROWS,
             },
+            allow_leaky: self.allow_leaky,
         })
     }
 }

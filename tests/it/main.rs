@@ -7,6 +7,7 @@ mod evaluation;
 mod examples;
 mod exports;
 mod helpers;
+mod leakage;
 mod pipeline;
 mod points;
 mod service;

@@ -312,6 +312,7 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v3.json", 3),
         ("tests/fixtures/model-v4.json", 4),
         ("tests/fixtures/model-v5.json", 5),
+        ("tests/fixtures/model-v6.json", 6),
     ] {
         let fixture = leadscore::model::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");

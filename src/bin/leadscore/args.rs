@@ -76,6 +76,10 @@ pub struct ColumnArgs {
     /// Most levels a categorical column keeps (the most frequent; the rest as 'other') [default: 100].
     #[arg(long)]
     pub max_levels: Option<usize>,
+    /// Train although the leakage guard suspects this column, once a person has checked it
+    /// is known when a lead is scored (repeatable, or comma-separated).
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    pub allow_leaky: Vec<String>,
 }
 
 /// How to read a table (shared by every command that reads one).
@@ -458,6 +462,7 @@ impl ColumnArgs {
             sql: fit.sql,
             max_iterations: fit.max_iterations,
             cv_max_rows: fit.cv_max_rows,
+            allow_leaky: self.allow_leaky.clone(),
             name,
             points,
         }
