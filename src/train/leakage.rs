@@ -31,8 +31,8 @@ pub const PURE_SHARE: f64 = 0.4;
 pub const MISSINGNESS_AUC: f64 = 0.9;
 
 /// Words that name post-outcome fields (whole words of a column name).
-const POST_OUTCOME_WORDS: [&str; 34] = [
-    // English ("duration": of the sales call, known only once it has happened)
+const POST_OUTCOME_WORDS: [&str; 33] = [
+    // English
     "won",
     "lost",
     "closed",
@@ -49,7 +49,7 @@ const POST_OUTCOME_WORDS: [&str; 34] = [
     "tags",
     "tag",
     "outcome",
-    "duration", // Portuguese
+    // Portuguese
     "ganho",
     "perdido",
     "fechado",
@@ -60,7 +60,8 @@ const POST_OUTCOME_WORDS: [&str; 34] = [
     "estágio",
     "receita",
     "motivo",
-    "etiquetas", // Spanish
+    "etiquetas",
+    // Spanish
     "ganado",
     "cerrado",
     "ingresos",
@@ -69,7 +70,9 @@ const POST_OUTCOME_WORDS: [&str; 34] = [
     "razón",
 ];
 /// Word pairs that name post-outcome fields.
-const POST_OUTCOME_PAIRS: [(&str, &str); 4] = [
+const POST_OUTCOME_PAIRS: [(&str, &str); 6] = [
+    ("call", "duration"),
+    ("call", "length"),
     ("customer", "since"),
     ("converted", "at"),
     ("cliente", "desde"),
@@ -303,6 +306,11 @@ pub fn post_outcome_name(name: &str) -> Option<String> {
     }) {
         return Some(format!("{a} {b}"));
     }
+    // A bare "duration" is the sales call's (known once it has happened); a
+    // session's or a page's duration (`ProductRelated_Duration`) is not.
+    if words == ["duration"] {
+        return Some("duration".into());
+    }
     if words
         .windows(3)
         .any(|w| w[0] == "ciclo" && w[1] == "de" && w[2] == "vida")
@@ -329,6 +337,8 @@ mod tests {
             ("ciclo_de_vida", "ciclo de vida"),
             ("estado", "estado"),
             ("Tags", "tags"),
+            ("duration", "duration"),
+            ("call_duration", "call duration"),
         ] {
             assert_eq!(post_outcome_name(name).as_deref(), Some(word), "{name}");
         }
