@@ -68,9 +68,9 @@ impl NumericEncoder {
     }
 
     /// Whether a value lies far outside the training range: below zero when
-    /// training never was, or beyond either end by more than the range's own
-    /// width (so a few more visits than the busiest training lead is not news,
-    /// 10¹⁵ is).
+    /// training never was, or beyond either end by more than the range's width
+    /// or its largest magnitude, whichever is larger (at least 1), so a few
+    /// more visits than the busiest training lead is not news, 10¹⁵ is.
     pub fn is_far_outside(&self, v: f64) -> bool {
         let Some((lo, hi)) = self.range else {
             return false;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::csv::{
-    check_unique_header, check_utf8, count_fields, header_names, parse_csv_chunk, read_record,
-    read_record_into, sniff_separator, strip_bom, trim_eol,
+    check_unique_header, check_utf8, count_fields, first_bad_utf8_row, header_names,
+    parse_csv_chunk, read_record, read_record_into, sniff_separator, strip_bom, trim_eol,
 };
 use super::encoding::{decode_to_utf8, sniff_encoding, Content};
 use super::values::{MarkEvidence, NumberFormat};
@@ -218,36 +218,9 @@ impl TableBatches {
                 if records == 0 {
                     return Ok(None);
                 }
-                if let Err(e) = std::str::from_utf8(&body) {
+                if std::str::from_utf8(&body).is_err() {
                     // Validated once per batch; the row is found only when it fails.
-                    let bad = e.valid_up_to();
-                    let mut reader = Cursor::new(&body[..]);
-                    let (mut row, mut offset) = (rows_done, 0usize);
-                    loop {
-                        let record =
-                            read_record(&mut reader).map_err(|e| Error::reading(&self.path, e))?;
-                        if record.is_empty() || record.iter().all(|b| *b == b'\n' || *b == b'\r') {
-                            if record.is_empty() {
-                                break;
-                            }
-                            offset += record.len();
-                            continue;
-                        }
-                        row += 1;
-                        if offset + record.len() > bad {
-                            return Err(check_utf8(&self.path, &record, row).err().unwrap_or_else(
-                                || {
-                                    super::encoding::not_utf8(
-                                        &self.path,
-                                        row,
-                                        &record,
-                                        bad - offset,
-                                    )
-                                },
-                            ));
-                        }
-                        offset += record.len();
-                    }
+                    return Err(first_bad_utf8_row(&self.path, &body, rows_done));
                 }
                 let df =
                     parse_csv_chunk(&self.path, header, &body, *separator, *n_fields, rows_done)?;

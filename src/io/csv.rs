@@ -101,6 +101,31 @@ pub(super) fn check_unique_header(path: &Path, names: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The error for a batch body that is not UTF-8: the first record that is
+/// not, by its data row (`body` holds one record per row, blank lines dropped).
+pub(super) fn first_bad_utf8_row(path: &Path, body: &[u8], rows_before: usize) -> Error {
+    let mut reader = Cursor::new(body);
+    let mut row = rows_before;
+    loop {
+        let record = match read_record(&mut reader) {
+            Ok(record) if !record.is_empty() => record,
+            Ok(_) | Err(_) => break,
+        };
+        row += 1;
+        if let Err(error) = check_utf8(path, &record, row) {
+            return error;
+        }
+    }
+    super::encoding::not_utf8(
+        path,
+        row,
+        body,
+        std::str::from_utf8(body)
+            .err()
+            .map_or(0, |e| e.valid_up_to()),
+    )
+}
+
 /// Check that a record is UTF-8; the error names its row (0: the header).
 pub(super) fn check_utf8(path: &Path, record: &[u8], row: usize) -> Result<()> {
     match std::str::from_utf8(record) {

@@ -78,10 +78,6 @@ pub struct SuggestedScheme {
     pub ranking: SchemeRanking,
 }
 
-fn share_at_or_above(scores: &[f64], cutoff: f64) -> f64 {
-    scores.iter().filter(|s| **s >= cutoff).count() as f64 / scores.len().max(1) as f64
-}
-
 /// Everything `leadscore points` reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointsComparison {
@@ -164,8 +160,8 @@ pub fn compare(
     // default policies' nominal shares (ties in the rule refit may give more).
     let (aimed_mql, aimed_sql) = match model {
         Some((_, probabilities)) => (
-            share_at_or_above(probabilities, mql_p),
-            share_at_or_above(probabilities, sql_p),
+            outcome(labels, probabilities, mql_p).share,
+            outcome(labels, probabilities, sql_p).share,
         ),
         None => (
             DEFAULT_MQL_POLICY.top_share().unwrap_or(0.3),

@@ -255,7 +255,7 @@ impl KnownFields {
                     None => "; it is ignored".to_string(),
                 };
                 LeadWarning {
-                    field: truncate_chars(name, 60),
+                    field: crate::io::values::shortened(name),
                     code: WarningCode::UnknownField,
                     message: format!("{} is not a field of this model{hint}", quoted(name)),
                 }
@@ -292,13 +292,6 @@ fn fold_name(name: &str) -> String {
         })
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-fn truncate_chars(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
 }
 
 fn shown(value: RawValue<'_>) -> String {

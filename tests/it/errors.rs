@@ -18,12 +18,6 @@ fn train(dir: &std::path::Path, file: &str) -> std::process::Output {
     )
 }
 
-/// A trained model in `dir/m.json` from the small table.
-fn trained_model(dir: &std::path::Path) {
-    write(dir, "train.csv", &small_leads(200));
-    assert_ok(&train(dir, "train.csv"));
-}
-
 #[test]
 fn missing_file() {
     let dir = temp_dir();
@@ -109,7 +103,7 @@ fn feature_column_entirely_empty_in_training() {
 #[test]
 fn feature_column_missing_at_scoring() {
     let dir = temp_dir();
-    trained_model(dir.path());
+    small_model(dir.path());
     write(dir.path(), "new.csv", "lead_id,visits,demo\n1,3,yes\n");
     let out = leadscore(
         dir.path(),
@@ -143,7 +137,7 @@ fn nan_is_missing_and_infinity_is_an_error_in_numeric_data() {
 #[test]
 fn infinity_at_scoring_names_the_row_and_leaves_no_output() {
     let dir = temp_dir();
-    trained_model(dir.path());
+    small_model(dir.path());
     write(
         dir.path(),
         "new.csv",
@@ -178,7 +172,7 @@ fn non_numeric_text_in_a_numeric_column() {
         &["t.csv", "'visits'", "row 6", "'lots'"],
     );
 
-    trained_model(dir.path());
+    small_model(dir.path());
     write(
         dir.path(),
         "new.csv",
@@ -196,7 +190,7 @@ fn non_numeric_text_in_a_numeric_column() {
 #[test]
 fn yes_no_column_with_other_text_at_scoring() {
     let dir = temp_dir();
-    trained_model(dir.path());
+    small_model(dir.path());
     write(
         dir.path(),
         "new.csv",
@@ -229,7 +223,7 @@ fn corrupt_model_file() {
     assert_user_error(&out, &["bad.json", "not a valid leadscore model"]);
 
     // A well-formed JSON file whose weights do not match its encoder.
-    trained_model(dir.path());
+    small_model(dir.path());
     let text = std::fs::read_to_string(dir.path().join("m.json")).expect("model");
     let mut model: serde_json::Value = serde_json::from_str(&text).expect("json");
     model["coefficients"].as_array_mut().expect("array").pop();
@@ -255,7 +249,7 @@ fn corrupt_model_file() {
 #[test]
 fn model_with_a_broken_encoder_is_rejected_on_load() {
     let dir = temp_dir();
-    trained_model(dir.path());
+    small_model(dir.path());
     let text = std::fs::read_to_string(dir.path().join("m.json")).expect("model");
     let mut model: serde_json::Value = serde_json::from_str(&text).expect("json");
     let features = model["encoder"]["features"]
@@ -277,7 +271,7 @@ fn model_with_a_broken_encoder_is_rejected_on_load() {
 #[test]
 fn model_from_a_future_format() {
     let dir = temp_dir();
-    trained_model(dir.path());
+    small_model(dir.path());
     let text = std::fs::read_to_string(dir.path().join("m.json")).expect("model");
     let mut model: serde_json::Value = serde_json::from_str(&text).expect("json");
     model["format_version"] = serde_json::json!(99);

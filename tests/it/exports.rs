@@ -74,23 +74,6 @@ fn model(dir: &Path) -> Value {
         .expect("json")
 }
 
-/// A model of the small table in `dir/m.json` (the table in `dir/train.csv`).
-fn small_model(dir: &Path) {
-    write(dir, "train.csv", &small_leads(200));
-    assert_ok(&leadscore(
-        dir,
-        &[
-            "train",
-            "--data",
-            "train.csv",
-            "--label",
-            "converted",
-            "--out",
-            "m.json",
-        ],
-    ));
-}
-
 fn coefficients(model: &Value) -> Vec<(String, f64)> {
     model["coefficients"]
         .as_array()
@@ -799,20 +782,6 @@ fn a_rule_that_never_matches_is_no_evidence_and_claims_nothing() {
     assert!(!text.contains("thresholds reproduce"), "{text}");
 }
 
-/// `small_leads` with a `signup` date column written by `date(i)`.
-fn leads_with_dates(rows: usize, date: impl Fn(usize) -> String) -> String {
-    let mut out = String::new();
-    for (i, line) in small_leads(rows).lines().enumerate() {
-        let cell = if i == 0 {
-            "signup".to_string()
-        } else {
-            date(i - 1)
-        };
-        out.push_str(&format!("{line},{cell}\n"));
-    }
-    out
-}
-
 #[test]
 fn day_first_and_month_first_dates_are_dates() {
     let dir = temp_dir();
@@ -820,7 +789,7 @@ fn day_first_and_month_first_dates_are_dates() {
     let day = |i: usize| {
         chrono::NaiveDate::from_ymd_opt(2012, 1, 1).expect("date") + chrono::Days::new(i as u64)
     };
-    let text = leads_with_dates(300, |i| day(i).format("%d-%m-%Y").to_string());
+    let text = small_leads_plus(300, "signup", |i, _| day(i).format("%d-%m-%Y").to_string());
     write(dir.path(), "dmy.csv", &text);
     let model = train_json(dir.path(), "dmy.csv", &[]);
     let excluded = model["schema"]["excluded"].as_array().expect("excluded");
@@ -837,20 +806,22 @@ fn day_first_and_month_first_dates_are_dates() {
     );
     // As the date column: the newest 20% by the day-first reading are the holdout.
     train_json(dir.path(), "dmy.csv", &["--date", "signup"]);
-    let iso = leads_with_dates(300, |i| day(i).format("%Y-%m-%d").to_string());
+    let iso = small_leads_plus(300, "signup", |i, _| day(i).format("%Y-%m-%d").to_string());
     write(dir.path(), "iso.csv", &iso);
     let by_dmy = model_after(dir.path(), "dmy.csv");
     let by_iso = model_after(dir.path(), "iso.csv");
     assert_eq!(by_dmy["holdout"], by_iso["holdout"]);
     assert_eq!(coefficients(&by_dmy), coefficients(&by_iso));
-    let us = leads_with_dates(300, |i| day(i).format("%m/%d/%Y").to_string());
+    let us = small_leads_plus(300, "signup", |i, _| day(i).format("%m/%d/%Y").to_string());
     write(dir.path(), "us.csv", &us);
     assert_eq!(
         coefficients(&model_after(dir.path(), "us.csv")),
         coefficients(&by_iso)
     );
     // No day above 12 decides the order: an error, not a guess.
-    let early = leads_with_dates(300, |i| format!("{:02}-{:02}-2012", 1 + i % 12, 1 + i / 30));
+    let early = small_leads_plus(300, "signup", |i, _| {
+        format!("{:02}-{:02}-2012", 1 + i % 12, 1 + i / 30)
+    });
     write(dir.path(), "early.csv", &early);
     let out = leadscore(
         dir.path(),

@@ -94,6 +94,38 @@ pub fn small_leads(rows: usize) -> String {
     text
 }
 
+/// `small_leads(rows)` with one more column `name`, whose cell for lead `i`
+/// is `cell(i, converted)`.
+pub fn small_leads_plus(rows: usize, name: &str, cell: impl Fn(usize, bool) -> String) -> String {
+    let mut out = String::new();
+    for (i, line) in small_leads(rows).lines().enumerate() {
+        let extra = if i == 0 {
+            name.to_string()
+        } else {
+            cell(i - 1, line.ends_with(",yes"))
+        };
+        out.push_str(&format!("{line},{extra}\n"));
+    }
+    out
+}
+
+/// A model of `small_leads(200)` (written to `dir/train.csv`) in `dir/m.json`.
+pub fn small_model(dir: &Path) {
+    write(dir, "train.csv", &small_leads(200));
+    assert_ok(&leadscore(
+        dir,
+        &[
+            "train",
+            "--data",
+            "train.csv",
+            "--label",
+            "converted",
+            "--out",
+            "m.json",
+        ],
+    ));
+}
+
 /// Parse a comma-separated CSV (quoted fields allowed, no newlines inside
 /// quotes) into header and rows.
 pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {

@@ -6,20 +6,6 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-/// `small_leads` plus one column whose cell for lead `i` (converted or not) is `cell(i, converted)`.
-fn leads_plus(rows: usize, name: &str, cell: impl Fn(usize, bool) -> String) -> String {
-    let mut out = String::new();
-    for (i, line) in small_leads(rows).lines().enumerate() {
-        let extra = if i == 0 {
-            name.to_string()
-        } else {
-            cell(i - 1, line.ends_with(",yes"))
-        };
-        out.push_str(&format!("{line},{extra}\n"));
-    }
-    out
-}
-
 fn train(dir: &std::path::Path, file: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "train",
@@ -43,7 +29,7 @@ fn card(dir: &std::path::Path) -> Value {
 fn a_column_that_alone_separates_the_classes_is_refused() {
     let dir = temp_dir();
     // A grade sales set after the call: high for customers, low for the rest, a little noise.
-    let text = leads_plus(400, "lead_grade", |i, won| {
+    let text = small_leads_plus(400, "lead_grade", |i, won| {
         let noise = (i * 37 % 10) as f64 / 10.0;
         format!("{}", if won { 8.0 + noise } else { 2.0 + noise })
     });
@@ -80,7 +66,7 @@ fn sizeable_levels_that_never_or_always_convert_are_a_status_set_after_the_outco
     let dir = temp_dir();
     // Half the leads carry a sales tag; tagged customers are 'Signed', tagged others 'Lost' or
     // 'Will revert'; the other half is untagged and converts at the base rate.
-    let text = leads_plus(600, "sales_note", |i, won| match (i % 2, won) {
+    let text = small_leads_plus(600, "sales_note", |i, won| match (i % 2, won) {
         (0, true) => "Signed".into(),
         (0, false) if i % 4 == 0 => "Lost to competitor".into(),
         (0, false) => "Will revert after reading the email".into(),
@@ -101,7 +87,7 @@ fn sizeable_levels_that_never_or_always_convert_are_a_status_set_after_the_outco
 #[test]
 fn a_column_filled_only_for_customers_is_refused_by_its_missingness() {
     let dir = temp_dir();
-    let text = leads_plus(400, "amount_paid", |i, won| {
+    let text = small_leads_plus(400, "amount_paid", |i, won| {
         if won {
             format!("{}", 1000 + (i * 7919) % 5000)
         } else {
@@ -123,7 +109,7 @@ fn a_column_filled_only_for_customers_is_refused_by_its_missingness() {
 fn a_post_outcome_name_alone_is_a_warning() {
     let dir = temp_dir();
     // Named like a deal field, but filled with values unrelated to the outcome.
-    let text = leads_plus(400, "deal_stage", |i, _| {
+    let text = small_leads_plus(400, "deal_stage", |i, _| {
         ["a", "b", "c"][i * 7 % 3].to_string()
     });
     write(dir.path(), "t.csv", &text);
