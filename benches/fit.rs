@@ -38,7 +38,13 @@ fn benches(c: &mut Criterion) {
     let small = generate(100_000, 5).expect("generate");
     let prepared = prepare(&small.frame, path, &config).expect("prepare");
     let rows: Vec<usize> = (0..100_000).collect();
-    let encoder = Encoder::fit(&prepared.schema, &prepared.columns, &rows);
+    let encoder = Encoder::fit(
+        &prepared.schema,
+        &prepared.columns,
+        &rows,
+        &prepared.labels,
+        &[],
+    );
     let x = prepared
         .design_matrix(&encoder, &rows, path)
         .expect("encode");
@@ -68,7 +74,13 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1_000_000));
     group.bench_function("encode_1m_rows", |b| {
         b.iter(|| {
-            let encoder = Encoder::fit(&prepared_big.schema, &prepared_big.columns, &all);
+            let encoder = Encoder::fit(
+                &prepared_big.schema,
+                &prepared_big.columns,
+                &all,
+                &prepared_big.labels,
+                &[],
+            );
             prepared_big
                 .design_matrix(&encoder, black_box(&all), path)
                 .expect("encode")

@@ -1,10 +1,11 @@
 """The pandas + scikit-learn equivalent of `leadscore train`, for the
 comparison harness (benches/compare/train.sh).
 
-Same input file, same column treatment (read from the leadscore model's schema,
-as an analyst would hand-code it: median imputation with missing indicators,
-log1p where leadscore chose it, standardisation, one-hot with rare levels
-grouped, yes/no as 0/1), same time split (newest 20% by the date column held
+Same input file, same column treatment (read from the leadscore model's schema
+and encoder, as an analyst would hand-code it: median imputation with missing
+indicators, log1p where leadscore chose it, standardisation, quantile bins of the
+same count one-hot where leadscore binned, one-hot with rare levels grouped,
+yes/no as 0/1), same time split (newest 20% by the date column held
 out), and LogisticRegressionCV over the same penalties (C = 1/alpha), 5
 stratified folds, log loss, refit on the whole training part.
 
@@ -24,7 +25,7 @@ from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer, OneHotEncoder, StandardScaler
 
 YES = {"yes", "y", "true", "t", "1"}
 ALPHAS = [1e4, 1e3, 1e2, 1e1, 1.0, 1e-1, 1e-2]
@@ -43,11 +44,18 @@ def main(data_path, model_path):
     n_holdout = int(round(len(df) * 0.2))
     train_idx, holdout_idx = np.sort(order[: len(df) - n_holdout]), np.sort(order[len(df) - n_holdout :])
 
-    numeric, logged, booleans, categorical = [], [], [], []
+    numeric, logged, booleans, categorical, binned = [], [], [], [], {}
+    # The representation in use is the encoder's (a feature spec's transform is null
+    # when training chose it, format 7).
+    encoders = {e["name"]: e for e in model["encoder"]["features"]}
     for f in schema["features"]:
         name = f["name"]
         if f["kind"] == "numeric":
-            (logged if f.get("transform") == "log1p" else numeric).append(name)
+            transform = encoders[name].get("transform") or f.get("transform")
+            if transform in ("bins", "monotone_bins"):
+                binned[name] = len(encoders[name]["bins"]["edges"]) + 1
+            else:
+                (logged if transform == "log1p" else numeric).append(name)
         elif f["kind"] == "boolean":
             booleans.append(name)
             df[name] = df[name].map(
@@ -70,6 +78,19 @@ def main(data_path, model_path):
                 logged,
             ),
             ("yes_no", SimpleImputer(strategy="most_frequent", add_indicator=True), booleans),
+        ]
+        + [
+            (
+                f"bins_{name}",
+                make_pipeline(
+                    SimpleImputer(strategy="median"),
+                    KBinsDiscretizer(n_bins=bins, encode="onehot", strategy="quantile"),
+                ),
+                [name],
+            )
+            for name, bins in binned.items()
+        ]
+        + [
             (
                 "categorical",
                 OneHotEncoder(min_frequency=min_frequency, handle_unknown="infrequent_if_exist", max_categories=101),

@@ -151,7 +151,7 @@ fn level_text(value: RawValue<'_>) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{FeatureKind, Transform};
+    use crate::schema::FeatureKind;
     use polars::prelude::*;
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
         let spec = FeatureSpec {
             name: "x".into(),
             kind: FeatureKind::Categorical,
-            transform: Transform::None,
+            transform: None,
             sentinel: None,
             min_frequency: 2,
             max_levels: Some(2),
@@ -187,7 +187,7 @@ mod tests {
         let spec = FeatureSpec {
             name: "x".into(),
             kind: FeatureKind::Categorical,
-            transform: Transform::None,
+            transform: None,
             sentinel: None,
             min_frequency: 2,
             max_levels: None,

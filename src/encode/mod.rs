@@ -5,12 +5,15 @@
 //! buffer; the batch path calls the same code per row as the service does per
 //! request, which is what makes their probabilities bit-identical.
 
+pub mod bins;
 mod boolean;
 mod categorical;
+pub mod choice;
 mod column;
 mod error;
 mod numeric;
 
+pub use bins::Bins;
 pub use boolean::BooleanEncoder;
 pub use categorical::{CategoricalEncoder, MISSING_LEVEL, OTHER_LEVEL};
 pub use column::FeatureColumn;
@@ -21,6 +24,7 @@ use ndarray::{Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{FeatureKind, FeatureSpec, Schema};
+use choice::RepresentationChoice;
 
 /// One raw value of one feature, from a file cell or a JSON field.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,11 +63,28 @@ pub enum FeatureEncoder {
 }
 
 impl FeatureEncoder {
-    /// Fit the encoder of `spec` on the training rows of its column.
-    pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> FeatureEncoder {
+    /// Fit the encoder of `spec` on the training rows of its column;
+    /// `converted` holds every row's label. A numeric feature takes the
+    /// representation of `choice`, else the one `spec` configures, else the
+    /// plain line.
+    pub fn fit(
+        spec: &FeatureSpec,
+        column: &FeatureColumn,
+        rows: &[usize],
+        converted: &[bool],
+        choice: Option<&RepresentationChoice>,
+    ) -> FeatureEncoder {
         match spec.kind {
             FeatureKind::Numeric => {
-                FeatureEncoder::Numeric(NumericEncoder::fit(spec, column, rows))
+                let transform = choice
+                    .map(|c| c.chosen)
+                    .or(spec.transform)
+                    .unwrap_or_default();
+                let encoder = NumericEncoder::fit(spec, column, rows, converted, transform);
+                FeatureEncoder::Numeric(match choice {
+                    Some(c) => encoder.with_choice(c.clone()),
+                    None => encoder,
+                })
             }
             FeatureKind::Boolean => {
                 FeatureEncoder::Boolean(BooleanEncoder::fit(spec, column, rows))
@@ -146,13 +167,25 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Fit every feature of `schema` on the training rows.
-    pub fn fit(schema: &Schema, columns: &[FeatureColumn], rows: &[usize]) -> Encoder {
+    /// Fit every feature of `schema` on the training rows; `converted`
+    /// holds every row's label, `choices` one entry per feature (numeric
+    /// features with a decided representation; see [`FeatureEncoder::fit`]).
+    pub fn fit(
+        schema: &Schema,
+        columns: &[FeatureColumn],
+        rows: &[usize],
+        converted: &[bool],
+        choices: &[Option<RepresentationChoice>],
+    ) -> Encoder {
         let features = schema
             .features
             .iter()
             .zip(columns)
-            .map(|(spec, column)| FeatureEncoder::fit(spec, column, rows))
+            .enumerate()
+            .map(|(i, (spec, column))| {
+                let choice = choices.get(i).and_then(Option::as_ref);
+                FeatureEncoder::fit(spec, column, rows, converted, choice)
+            })
             .collect();
         Encoder { features }
     }

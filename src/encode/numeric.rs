@@ -1,21 +1,32 @@
 //! Numeric features: median imputation with a missing indicator, an optional
-//! sentinel indicator, optional log1p, then standardisation.
+//! sentinel indicator, then either a line (the value as it is or after log1p,
+//! standardised) or one 0/1 term per bin.
 
 use serde::{Deserialize, Serialize};
 
+use super::bins::{number, Bins};
+use super::choice::RepresentationChoice;
 use super::{EncodeError, EncodeNote, FeatureColumn, RawValue};
 use crate::io::values::{parse_number, NumberParse};
 use crate::schema::{FeatureSpec, Transform};
 
-/// A fitted numeric encoder. Terms: `name` (standardised), then `name=missing`
-/// when training had missing values, then `name=<sentinel>` when the column has
-/// a "not applicable" code.
+/// A fitted numeric encoder. Terms: `name` (standardised) or one term per
+/// bin (`name 5–9`), then `name=missing` when training had missing values,
+/// then `name=<sentinel>` when the column has a "not applicable" code. A
+/// missing value or the sentinel falls in the median's bin, and its indicator
+/// carries the difference, as on the line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NumericEncoder {
     /// Input column.
     name: String,
-    /// Transform applied before standardising.
+    /// Representation: a line (`none`, `log1p`) or bins.
     transform: Transform,
+    /// The bins, when binned (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bins: Option<Bins>,
+    /// How the representation was decided, with the evidence (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    choice: Option<RepresentationChoice>,
     /// "Not applicable" code, encoded by its own indicator.
     sentinel: Option<f64>,
     /// Median of the regular training values (raw units), used to impute.
@@ -38,9 +49,22 @@ impl NumericEncoder {
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// Transform applied before standardising.
+    /// Representation: a line (`none`, `log1p`) or bins.
     pub fn transform(&self) -> Transform {
         self.transform
+    }
+    /// The bins, when binned.
+    pub fn bins(&self) -> Option<&Bins> {
+        self.bins.as_ref()
+    }
+    /// How the representation was decided (models from format version 7).
+    pub fn choice(&self) -> Option<&RepresentationChoice> {
+        self.choice.as_ref()
+    }
+    /// Record how the representation was decided (while training).
+    pub fn with_choice(mut self, choice: RepresentationChoice) -> Self {
+        self.choice = Some(choice);
+        self
     }
     /// "Not applicable" code, encoded by its own indicator.
     pub fn sentinel(&self) -> Option<f64> {
@@ -79,14 +103,30 @@ impl NumericEncoder {
         (lo >= 0.0 && v < 0.0) || v < lo - width || v > hi + width
     }
 
-    /// Fit on the training rows.
-    pub fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> Self {
+    /// Fit on the training rows as `transform` says. `converted` holds every
+    /// row's label (indexed like `column`); only monotone bins read it. A
+    /// binned representation the values cannot support (fewer than three
+    /// quantile bins of 5%) falls back to the plain line; the caller compares
+    /// [`transform`](Self::transform) with what it asked for.
+    pub fn fit(
+        spec: &FeatureSpec,
+        column: &FeatureColumn,
+        rows: &[usize],
+        converted: &[bool],
+        transform: Transform,
+    ) -> Self {
         let mut regular = Vec::with_capacity(rows.len());
+        let mut regular_labels = Vec::new();
         let mut missing = false;
         for &row in rows {
             match column.raw(row) {
                 RawValue::Number(v) if Some(v) == spec.sentinel => {}
-                RawValue::Number(v) => regular.push(v),
+                RawValue::Number(v) => {
+                    regular.push(v);
+                    if transform == Transform::MonotoneBins {
+                        regular_labels.push(converted[row]);
+                    }
+                }
                 _ => missing = true,
             }
         }
@@ -96,10 +136,22 @@ impl NumericEncoder {
                 None => Some((v, v)),
                 Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
             });
+        let bins = match transform {
+            Transform::Bins => Bins::quantile(&regular),
+            Transform::MonotoneBins => Bins::monotone(&regular, &regular_labels),
+            Transform::None | Transform::Log1p => None,
+        };
+        let transform = if transform.is_binned() && bins.is_none() {
+            Transform::None
+        } else {
+            transform
+        };
         let median = median(&mut regular).unwrap_or(0.0);
         let mut encoder = NumericEncoder {
             name: spec.name.clone(),
-            transform: spec.transform,
+            transform,
+            bins,
+            choice: None,
             sentinel: spec.sentinel,
             median,
             mean: 0.0,
@@ -107,6 +159,9 @@ impl NumericEncoder {
             missing_indicator: missing,
             range,
         };
+        if transform.is_binned() {
+            return encoder;
+        }
         let transformed: Vec<f64> = rows
             .iter()
             .map(|&row| match column.raw(row) {
@@ -128,8 +183,8 @@ impl NumericEncoder {
 
     fn transformed(&self, v: f64) -> f64 {
         match self.transform {
-            Transform::None => v,
             Transform::Log1p => v.ln_1p(),
+            Transform::None | Transform::Bins | Transform::MonotoneBins => v,
         }
     }
 
@@ -141,14 +196,31 @@ impl NumericEncoder {
             && self.scale > 0.0
     }
 
+    /// Terms of the value itself: one for a line, one per bin.
+    pub fn n_value_terms(&self) -> usize {
+        self.bins.as_ref().map_or(1, Bins::len)
+    }
+
     /// Number of terms.
     pub fn n_terms(&self) -> usize {
-        1 + usize::from(self.missing_indicator) + usize::from(self.sentinel.is_some())
+        self.n_value_terms()
+            + usize::from(self.missing_indicator)
+            + usize::from(self.sentinel.is_some())
+    }
+
+    /// The label of a value's bin (`5–9`), when binned.
+    pub fn bin_label(&self, v: f64) -> Option<String> {
+        self.bins.as_ref().map(|b| b.label(b.index(v)))
     }
 
     /// Term names.
     pub fn term_names(&self) -> Vec<String> {
-        let mut names = vec![self.name.clone()];
+        let mut names = match &self.bins {
+            Some(bins) => (0..bins.len())
+                .map(|j| format!("{} {}", self.name, bins.label(j)))
+                .collect(),
+            None => vec![self.name.clone()],
+        };
         if self.missing_indicator {
             names.push(format!("{}=missing", self.name));
         }
@@ -193,8 +265,18 @@ impl NumericEncoder {
         if self.transform == Transform::Log1p && raw <= -1.0 {
             return Err(EncodeError::OutOfDomain(raw));
         }
-        out[0] = (self.transformed(raw) - self.mean) / self.scale;
-        let mut k = 1;
+        let mut k = match &self.bins {
+            Some(bins) => {
+                let value_terms = &mut out[..bins.len()];
+                value_terms.fill(0.0);
+                value_terms[bins.index(raw)] = 1.0;
+                bins.len()
+            }
+            None => {
+                out[0] = (self.transformed(raw) - self.mean) / self.scale;
+                1
+            }
+        };
         if self.missing_indicator {
             out[k] = if number.is_none() { 1.0 } else { 0.0 };
             k += 1;
@@ -206,9 +288,18 @@ impl NumericEncoder {
     }
 
     /// The log-odds change per raw unit for a weight `beta` on the standardised
-    /// term (per unit of `ln(1 + x)` when log1p-transformed).
-    pub fn per_unit(&self, beta: f64) -> f64 {
-        beta / self.scale
+    /// term (per unit of `ln(1 + x)` when log1p-transformed); `None` when
+    /// binned (each bin has its own weight).
+    pub fn per_unit(&self, beta: f64) -> Option<f64> {
+        (!self.transform.is_binned()).then(|| beta / self.scale)
+    }
+
+    /// How a raw value reads in a reason: `website_visits = 7 (bin 5–9)`.
+    pub fn describe_value(&self, v: f64) -> String {
+        match self.bin_label(v).filter(|_| Some(v) != self.sentinel) {
+            Some(bin) => format!("{} = {} (bin {bin})", self.name, number(v)),
+            None => format!("{} = {}", self.name, number(v)),
+        }
     }
 }
 
@@ -246,7 +337,7 @@ mod tests {
         FeatureSpec {
             name: "visits".into(),
             kind: FeatureKind::Numeric,
-            transform,
+            transform: Some(transform),
             sentinel,
             min_frequency: 0,
             max_levels: None,
@@ -255,11 +346,64 @@ mod tests {
         }
     }
 
+    fn fit(spec: &FeatureSpec, column: &FeatureColumn, rows: &[usize]) -> NumericEncoder {
+        let converted = vec![false; column.len()];
+        NumericEncoder::fit(
+            spec,
+            column,
+            rows,
+            &converted,
+            spec.transform.unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn bins_encode_one_hot_with_the_indicators_beside_them() {
+        // 0..=99 ten times each, a sentinel -1 and a gap: quantile bins of 10%.
+        let mut values: Vec<Option<f64>> = (0..1000).map(|i| Some(f64::from(i % 100))).collect();
+        values.push(Some(-1.0));
+        values.push(None);
+        let col = FeatureColumn::Numbers(values);
+        let rows: Vec<usize> = (0..col.len()).collect();
+        let e = fit(&spec(Transform::Bins, Some(-1.0)), &col, &rows);
+        assert_eq!(e.transform(), Transform::Bins);
+        assert_eq!(e.n_terms(), 10 + 2);
+        let names = e.term_names();
+        assert_eq!(names[0], "visits <= 9");
+        assert_eq!(names[1], "visits 10–19");
+        assert_eq!(names[9], "visits >= 90");
+        assert_eq!(names[10..], ["visits=missing", "visits=-1"]);
+        assert_eq!(e.per_unit(1.0), None);
+        let mut out = [0.0; 12];
+        assert_eq!(e.encode(RawValue::Number(15.0), &mut out), Ok(None));
+        assert_eq!(out.iter().sum::<f64>(), 1.0);
+        assert_eq!(out[1], 1.0);
+        // Missing: the median's bin (49.5 -> 40–49) and the indicator.
+        assert_eq!(e.median(), 49.5);
+        e.encode(RawValue::Missing, &mut out).expect("imputes");
+        assert_eq!((out[4], out[10], out[11]), (1.0, 1.0, 0.0));
+        assert_eq!(out.iter().sum::<f64>(), 2.0);
+        e.encode(RawValue::Number(-1.0), &mut out)
+            .expect("sentinel");
+        assert_eq!((out[4], out[10], out[11]), (1.0, 0.0, 1.0));
+        assert_eq!(e.describe_value(15.0), "visits = 15 (bin 10–19)");
+        assert_eq!(e.describe_value(-1.0), "visits = -1");
+        // Too few distinct values for bins: the plain line.
+        let few = FeatureColumn::Numbers([Some(0.0), Some(1.0)].repeat(100));
+        let plain = fit(
+            &spec(Transform::Bins, None),
+            &few,
+            &(0..200).collect::<Vec<_>>(),
+        );
+        assert_eq!(plain.transform(), Transform::None);
+        assert_eq!(plain.term_names(), ["visits"]);
+    }
+
     #[test]
     fn standardises_like_scikit_learn_standard_scaler() {
         // StandardScaler().fit([[1],[2],[3],[4]]) -> mean 2.5, scale sqrt(1.25)
         let col = FeatureColumn::Numbers(vec![Some(1.0), Some(2.0), Some(3.0), Some(4.0)]);
-        let e = NumericEncoder::fit(&spec(Transform::None, None), &col, &[0, 1, 2, 3]);
+        let e = fit(&spec(Transform::None, None), &col, &[0, 1, 2, 3]);
         assert_eq!(e.mean, 2.5);
         assert!((e.scale - 1.25f64.sqrt()).abs() < 1e-15);
         let mut out = [0.0];
@@ -270,7 +414,7 @@ mod tests {
     #[test]
     fn imputes_median_and_flags_missing_and_sentinel() {
         let col = FeatureColumn::Numbers(vec![Some(-1.0), None, Some(3.0), Some(5.0), Some(10.0)]);
-        let e = NumericEncoder::fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3, 4]);
+        let e = fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3, 4]);
         assert_eq!(e.median, 5.0);
         assert_eq!(
             e.term_names(),
@@ -291,7 +435,7 @@ mod tests {
     #[test]
     fn clips_to_the_training_range_and_notes_values_far_outside_it() {
         let col = FeatureColumn::Numbers(vec![Some(0.0), Some(10.0), Some(4.0), Some(-1.0)]);
-        let e = NumericEncoder::fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3]);
+        let e = fit(&spec(Transform::None, Some(-1.0)), &col, &[0, 1, 2, 3]);
         assert_eq!(e.range(), Some((0.0, 10.0)));
         let (mut at_max, mut beyond) = ([0.0; 2], [0.0; 2]);
         assert_eq!(e.encode(RawValue::Number(10.0), &mut at_max), Ok(None));
@@ -314,7 +458,7 @@ mod tests {
     #[test]
     fn rejects_text_and_values_outside_log1p() {
         let col = FeatureColumn::Numbers(vec![Some(0.0), Some(9.0)]);
-        let e = NumericEncoder::fit(&spec(Transform::Log1p, None), &col, &[0, 1]);
+        let e = fit(&spec(Transform::Log1p, None), &col, &[0, 1]);
         let mut out = [0.0];
         assert!(matches!(
             e.encode(RawValue::Text("many"), &mut out),

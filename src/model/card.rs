@@ -76,6 +76,38 @@ pub struct Regularisation {
     pub converged: bool,
     /// Gradient norm of the final fit.
     pub gradient_norm: f64,
+    /// The whole-model check of the numeric representations, when any was
+    /// chosen other than plain values (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representations: Option<DesignCheck>,
+}
+
+/// The whole-model cross-validation of the per-feature representation
+/// choices against plain values for every feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesignCheck {
+    /// Best mean validation log loss with the chosen representations.
+    pub chosen_cv_log_loss: f64,
+    /// The same with plain values wherever the choice was not configured.
+    pub plain_cv_log_loss: f64,
+    /// Whether the chosen representations were kept.
+    pub kept_chosen: bool,
+}
+
+impl DesignCheck {
+    /// One sentence for the card and the report.
+    pub fn describe(&self) -> String {
+        format!(
+            "whole-model cross-validated log loss {:.4} with the chosen representations, {:.4} with plain values for every feature: {} kept",
+            self.chosen_cv_log_loss,
+            self.plain_cv_log_loss,
+            if self.kept_chosen {
+                "the chosen ones"
+            } else {
+                "plain values"
+            }
+        )
+    }
 }
 
 /// How the model did on rows it never saw.

@@ -10,7 +10,9 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub use card::{Coefficient, CutoffChoice, CvRow, Holdout, Regularisation, TrainingCard};
+pub use card::{
+    Coefficient, CutoffChoice, CvRow, DesignCheck, Holdout, Regularisation, TrainingCard,
+};
 pub use check::ModelInconsistency;
 pub use scoring::LeadScore;
 
@@ -34,7 +36,13 @@ use stages::Cutoffs;
 ///   ranges and score as before (no clipping, no warning).
 /// - 6: the training card records the leakage guard's findings
 ///   (`training.leakage`); older files load with `null` (not checked).
-pub const FORMAT_VERSION: u32 = 6;
+/// - 7: a numeric feature's representation is chosen by cross-validation and
+///   may be bins (`transform: "bins"` or `"monotone_bins"` with `bins`, one
+///   term per bin); each numeric encoder keeps the evidence (`choice`) and
+///   `regularisation.representations` the whole-model check. A feature
+///   spec's `transform` is `null` unless configured. Older files load with
+///   their lines as before.
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Everything [`Model::new`] needs (produced by training).
 #[derive(Debug, Clone)]
@@ -96,13 +104,16 @@ impl Model {
             for (j, term) in feature.term_names().into_iter().enumerate() {
                 let weight = parts.weights[k];
                 let (per_raw_unit, raw_unit) = match feature {
-                    FeatureEncoder::Numeric(e) if j == 0 => (
-                        Some(e.per_unit(weight)),
-                        Some(match e.transform() {
-                            Transform::None => "unit".to_string(),
-                            Transform::Log1p => "unit of ln(1 + x)".to_string(),
-                        }),
-                    ),
+                    FeatureEncoder::Numeric(e) if j == 0 => match e.per_unit(weight) {
+                        Some(per_unit) => (
+                            Some(per_unit),
+                            Some(match e.transform() {
+                                Transform::Log1p => "unit of ln(1 + x)".to_string(),
+                                _ => "unit".to_string(),
+                            }),
+                        ),
+                        None => (None, None),
+                    },
                     _ => (None, None),
                 };
                 coefficients.push(Coefficient {

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::encode::FeatureEncoder;
+
 use super::{Coefficient, Model};
 
 /// The `n` largest positive and negative weights (on the encoded scale).
@@ -64,8 +66,21 @@ pub fn card_text(out: &mut String, model: &Model) {
         let _ = writeln!(out, "date      {date}{range}");
     }
     let _ = writeln!(out, "features:");
-    for f in &schema.features {
+    for (f, encoder) in schema.features.iter().zip(model.encoder().features()) {
         let _ = writeln!(out, "  {:<24} {}", f.name, f.reason);
+        if let FeatureEncoder::Numeric(e) = encoder {
+            if let Some(choice) = e.choice() {
+                let _ = writeln!(
+                    out,
+                    "  {:<24} representation: {}",
+                    "",
+                    choice.describe(e.bins().map(|b| b.len()))
+                );
+            }
+        }
+    }
+    if let Some(check) = &model.regularisation().representations {
+        let _ = writeln!(out, "representations: {}", check.describe());
     }
     if !schema.excluded.is_empty() {
         let _ = writeln!(out, "excluded:");

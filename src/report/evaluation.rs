@@ -73,6 +73,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<String, ChartError> {
             html.push_str("</table>\n");
         }
     }
+    representations_section(&mut html, input.model);
     for warning in &e.warnings {
         let _ = writeln!(
             html,
@@ -349,6 +350,56 @@ fn distribution_chart(input: &ReportInput<'_>) -> ChartResult<String> {
         legend(&mut c, SeriesLabelPosition::MiddleRight)?;
         Ok(())
     })
+}
+
+/// How each numeric feature is represented and why, with the points of every
+/// bin of the binned ones (on the reasons' scale).
+fn representations_section(html: &mut String, model: &Model) {
+    let numeric: Vec<&crate::encode::NumericEncoder> = model
+        .encoder()
+        .features()
+        .iter()
+        .filter_map(|f| match f {
+            crate::encode::FeatureEncoder::Numeric(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    if numeric.iter().all(|e| e.choice().is_none()) {
+        return;
+    }
+    let scale = model.points_scale().scorecard().unwrap_or_default();
+    html.push_str("<h2>Numeric features: representation (chosen by cross-validated log loss)</h2>\n<table class=\"metrics\"><tr><th>feature</th><th>representation and evidence</th><th>points per bin</th></tr>\n");
+    for e in numeric {
+        let Some(choice) = e.choice() else { continue };
+        let bins: Vec<String> = model
+            .coefficients()
+            .iter()
+            .filter(|c| c.feature == e.name())
+            .take(if e.bins().is_some() {
+                e.n_value_terms()
+            } else {
+                0
+            })
+            .map(|c| {
+                format!(
+                    "{}: {:+.0}",
+                    escape(c.term.trim_start_matches(e.name()).trim()),
+                    scale.points_of_weight(c.weight)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(e.name()),
+            escape(&choice.describe(e.bins().map(|b| b.len()))),
+            bins.join("<br>")
+        );
+    }
+    html.push_str("</table>\n");
+    if let Some(check) = &model.regularisation().representations {
+        let _ = writeln!(html, "<p class=\"note\">{}.</p>", escape(&check.describe()));
+    }
 }
 
 fn coefficient_chart(model: &Model) -> ChartResult<String> {

@@ -8,9 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::config::{ColumnOverride, SchemaConfig, SentinelSetting};
-use super::profile::{
-    detect_sentinel, is_sequential_id, profile, skewness, ColumnProfile, LOG1P_SKEWNESS,
-};
+use super::profile::{detect_sentinel, is_sequential_id, profile, ColumnProfile};
 use super::{Exclusion, FeatureKind, FeatureSpec, Schema, Transform};
 use crate::error::{Error, Result};
 use crate::io::values::NumberParse;
@@ -169,7 +167,7 @@ fn decide_column(
     let mut spec = FeatureSpec {
         name: name.to_string(),
         kind,
-        transform: Transform::None,
+        transform: None,
         sentinel: None,
         min_frequency,
         max_levels: (kind == FeatureKind::Categorical)
@@ -219,18 +217,8 @@ fn decide_column(
                 .copied()
                 .filter(|v| Some(*v) != spec.sentinel)
                 .collect();
-            spec.transform = match overrides.transform {
-                Some(t) => t,
-                None => {
-                    let min = regular.iter().copied().fold(f64::INFINITY, f64::min);
-                    if min >= 0.0 && skewness(&regular) > LOG1P_SKEWNESS {
-                        Transform::Log1p
-                    } else {
-                        Transform::None
-                    }
-                }
-            };
-            if spec.transform == Transform::Log1p {
+            spec.transform = overrides.transform;
+            if spec.transform == Some(Transform::Log1p) {
                 if let Some((i, v)) = p.numbers.iter().enumerate().find_map(|(i, v)| {
                     v.filter(|x| *x <= -1.0 && Some(*x) != spec.sentinel)
                         .map(|x| (i, x))
@@ -244,13 +232,8 @@ fn decide_column(
                 }
             }
             let mut reason = format!("{origin} numeric");
-            match (spec.transform, overrides.transform.is_some()) {
-                (Transform::Log1p, true) => reason.push_str(", log1p (configured)"),
-                (Transform::Log1p, false) => reason.push_str(&format!(
-                    ", log1p (skewness {:.1} > {LOG1P_SKEWNESS})",
-                    skewness(&regular)
-                )),
-                _ => {}
+            if let Some(t) = spec.transform {
+                reason.push_str(&format!(", {} (configured)", t.name()));
             }
             if let Some(s) = spec.sentinel {
                 let share = values.iter().filter(|v| **v == s).count() as f64 / values.len() as f64;

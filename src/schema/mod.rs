@@ -11,8 +11,6 @@ mod profile;
 
 use serde::{Deserialize, Serialize};
 
-pub use profile::{skewness, LOG1P_SKEWNESS};
-
 /// How a feature is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,15 +23,39 @@ pub enum FeatureKind {
     Categorical,
 }
 
-/// A transform applied to a numeric feature before standardising.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// How a numeric feature is represented: a line in the value (as it is, or
+/// after `ln(1 + x)`), or points per bin. `transform` in `leadscore.toml`
+/// fixes it; otherwise training chooses it by cross-validated log loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Transform {
-    /// Use the value as it is.
+    /// The value as it is, standardised.
     #[default]
     None,
-    /// `ln(1 + x)`, for skewed non-negative counts and durations.
+    /// `ln(1 + x)`, standardised: for skewed non-negative counts and amounts.
     Log1p,
+    /// Quantile bins (about ten), each with its own points.
+    Bins,
+    /// Quantile bins merged until conversion rises or falls monotonically
+    /// across them, each with its own points.
+    MonotoneBins,
+}
+
+impl Transform {
+    /// The name `leadscore.toml` and the model file use (`monotone_bins`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Transform::None => "none",
+            Transform::Log1p => "log1p",
+            Transform::Bins => "bins",
+            Transform::MonotoneBins => "monotone_bins",
+        }
+    }
+
+    /// Whether the feature is scored per bin rather than along a line.
+    pub fn is_binned(self) -> bool {
+        matches!(self, Transform::Bins | Transform::MonotoneBins)
+    }
 }
 
 /// How one input column is used, and why.
@@ -43,9 +65,12 @@ pub struct FeatureSpec {
     pub name: String,
     /// Encoding kind.
     pub kind: FeatureKind,
-    /// Numeric transform (numeric features only).
+    /// Numeric representation fixed in `leadscore.toml` (numeric features
+    /// only); `None`: chosen by cross-validation when fitting (format version
+    /// 7; earlier models hold the transform they used). The fitted encoder
+    /// holds the one in use.
     #[serde(default)]
-    pub transform: Transform,
+    pub transform: Option<Transform>,
     /// A numeric sentinel meaning "not applicable" (e.g. `pdays = -1`): encoded
     /// as its own indicator instead of as a number.
     #[serde(default)]

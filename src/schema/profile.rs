@@ -1,6 +1,5 @@
 //! One scan of a column's values (numbers, yes/no words, levels, dates) and
-//! the statistics inference decides by: sequential ids, sentinel codes,
-//! skewness.
+//! the statistics inference decides by: sequential ids, sentinel codes.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,8 +10,6 @@ use crate::io::values::{
     clean_text, is_missing_token, parse_bool_word, parse_number, quoted, NumberParse,
 };
 
-/// Skewness above which a non-negative numeric column is log1p-transformed by default.
-pub const LOG1P_SKEWNESS: f64 = 2.0;
 /// Values commonly used as "not applicable" codes in numeric columns.
 const SENTINEL_CANDIDATES: [f64; 8] = [-1.0, -9.0, -99.0, -999.0, 99.0, 999.0, 9999.0, 99999.0];
 
@@ -169,25 +166,6 @@ pub(super) fn detect_sentinel(values: &[f64]) -> Option<f64> {
     None
 }
 
-/// Sample skewness (Fisher's moment coefficient); 0 for constant data.
-pub fn skewness(values: &[f64]) -> f64 {
-    let n = values.len() as f64;
-    if n < 3.0 {
-        return 0.0;
-    }
-    let mean = values.iter().sum::<f64>() / n;
-    let (m2, m3) = values.iter().fold((0.0, 0.0), |(m2, m3), v| {
-        let d = v - mean;
-        (m2 + d * d, m3 + d * d * d)
-    });
-    let (m2, m3) = (m2 / n, m3 / n);
-    if m2 <= 0.0 {
-        0.0
-    } else {
-        m3 / m2.powf(1.5)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,11 +212,5 @@ mod tests {
             None,
             "-1 inside the range is a value"
         );
-    }
-
-    #[test]
-    fn skewness_of_symmetric_and_skewed_data() {
-        assert!(skewness(&[1.0, 2.0, 3.0, 4.0, 5.0]).abs() < 1e-12);
-        assert!(skewness(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]) > 2.0);
     }
 }

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::encode::{EncodeError, RawValue};
+use crate::encode::bins::number;
+use crate::encode::{EncodeError, FeatureEncoder, RawValue};
 use crate::model::Model;
 use crate::points::ScorecardScale;
 
@@ -64,20 +65,17 @@ fn describe(name: &str, value: RawValue<'_>) -> String {
     }
 }
 
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        format!("{v}")
-    }
-}
-
-/// The label of feature `i`, saying so when a number was clipped to the training range.
+/// The label of feature `i`: its value, the bin it falls in when binned
+/// (`website_visits = 7 (bin 5–9)`), and whether a number was clipped to the
+/// training range.
 fn label(model: &Model, i: usize, value: RawValue<'_>) -> String {
     let feature = &model.encoder().features()[i];
-    let text = describe(feature.name(), value);
+    let text = match (feature, value) {
+        (FeatureEncoder::Numeric(e), RawValue::Number(v)) => e.describe_value(v),
+        _ => describe(feature.name(), value),
+    };
     let clipped = match (feature, value) {
-        (crate::encode::FeatureEncoder::Numeric(e), RawValue::Number(v)) => e
+        (FeatureEncoder::Numeric(e), RawValue::Number(v)) if !e.transform().is_binned() => e
             .range()
             .map(|(lo, hi)| v.clamp(lo, hi))
             .filter(|c| *c != v && Some(v) != e.sentinel()),

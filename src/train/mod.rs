@@ -6,7 +6,9 @@ mod cv;
 pub mod fit;
 pub mod job;
 pub mod leakage;
+mod newton;
 pub mod prepare;
+pub mod representation;
 pub mod settings;
 pub mod split;
 pub mod summary;
@@ -19,6 +21,7 @@ pub use prepare::{prepare, Prepared};
 pub use settings::{TrainConfig, TrainSettings};
 pub use split::{split_rows, stratified_folds, Split};
 
+use crate::encode::choice::{ChoiceBasis, RepresentationChoice};
 use crate::encode::Encoder;
 use crate::error::{Error, Result};
 use crate::evaluate::cutoffs::{arrival_rate, choose_cutoffs};
@@ -27,10 +30,12 @@ use crate::evaluate::policy::{outcome, CutoffPolicy};
 use crate::io::dates::format_date;
 use crate::io::sha256_file;
 use crate::model::stages::{Cutoffs, DEFAULT_MQL, DEFAULT_SQL};
-use crate::model::{CutoffChoice, CvRow, Holdout, Model, ModelParts, Regularisation, TrainingCard};
+use crate::model::{
+    CutoffChoice, CvRow, DesignCheck, Holdout, Model, ModelParts, Regularisation, TrainingCard,
+};
 use crate::progress::Phase;
 use crate::progress::Progress;
-use cv::cross_validate;
+use cv::{cross_validate, CrossValidation};
 use fit::{fit_logistic, take_rows, FittedWeights, Tolerance};
 use split::cv_sample;
 
@@ -46,6 +51,8 @@ pub struct FittedRows {
     pub cv: Vec<CvRow>,
     /// Mean of every encoded term over the training rows (the "average lead").
     pub term_means: Vec<f64>,
+    /// The whole-model check of the representation choices, when one ran.
+    pub representations: Option<DesignCheck>,
 }
 
 impl FittedRows {
@@ -79,39 +86,59 @@ pub fn fit_rows(
             folds: config.folds,
         });
     }
-    let (encoder, x) = {
+    let choices = {
         let _phase = Phase::start(
             progress,
-            &format!("encoding {} training rows", rows.len()),
+            "choosing each numeric feature's representation by cross-validation",
             0,
         );
-        let encoder = Encoder::fit(&prepared.schema, &prepared.columns, rows);
-        let x = prepared.design_matrix(&encoder, rows, path)?;
-        (encoder, x)
+        representation::choose(prepared, rows, config)
     };
+    let plain = plain_alternative(&choices);
     let cv_rows = cv_sample(&y, config.cv_max_rows, config.seed);
-    let cv = {
-        let _phase = Phase::start(
-            progress,
-            &format!(
-                "cross-validating the penalty on {} of {} rows",
-                cv_rows.len(),
-                y.len()
-            ),
-            (config.folds * config.alphas.len()) as u64,
-        );
-        if cv_rows.len() == y.len() {
-            cross_validate(x.view(), &y, config, progress)?
-        } else {
-            let y_cv: Vec<bool> = cv_rows.iter().map(|&r| y[r]).collect();
-            cross_validate(
-                take_rows(x.view(), &cv_rows).view(),
-                &y_cv,
+    let designs = 1 + usize::from(plain.is_some());
+    let _cv_phase = Phase::start(
+        progress,
+        &format!(
+            "cross-validating the penalty{} on {} of {} rows",
+            if designs > 1 {
+                " with the chosen representations and with plain values"
+            } else {
+                ""
+            },
+            cv_rows.len(),
+            y.len()
+        ),
+        (designs * config.folds * config.alphas.len()) as u64,
+    );
+    let chosen = design(
+        prepared, rows, &y, &choices, &cv_rows, path, config, progress,
+    )?;
+    let (encoder, x, cv, representations) = match plain {
+        None => (chosen.0, chosen.1, chosen.2, None),
+        Some(plain_choices) => {
+            let plain = design(
+                prepared,
+                rows,
+                &y,
+                &plain_choices,
+                &cv_rows,
+                path,
                 config,
                 progress,
-            )?
+            )?;
+            let (chosen_loss, plain_loss) = (best_loss(&chosen.2), best_loss(&plain.2));
+            let kept_chosen = chosen_loss <= plain_loss;
+            let check = Some(DesignCheck {
+                chosen_cv_log_loss: chosen_loss,
+                plain_cv_log_loss: plain_loss,
+                kept_chosen,
+            });
+            let (encoder, x, cv) = if kept_chosen { chosen } else { plain };
+            (encoder, x, cv, check)
         }
     };
+    drop(_cv_phase);
     let (best, alpha) = cv
         .table
         .iter()
@@ -166,7 +193,78 @@ pub fn fit_rows(
         alpha,
         cv,
         term_means,
+        representations,
     })
+}
+
+/// The same choices with plain values wherever cross-validation chose
+/// something else; `None` when nothing differs.
+fn plain_alternative(
+    choices: &[Option<RepresentationChoice>],
+) -> Option<Vec<Option<RepresentationChoice>>> {
+    let differs = |c: &RepresentationChoice| {
+        c.basis == ChoiceBasis::CrossValidation && c.chosen != crate::schema::Transform::None
+    };
+    if !choices.iter().flatten().any(differs) {
+        return None;
+    }
+    Some(
+        choices
+            .iter()
+            .map(|c| {
+                c.as_ref().map(|c| {
+                    if differs(c) {
+                        RepresentationChoice {
+                            chosen: crate::schema::Transform::None,
+                            basis: ChoiceBasis::WholeModel,
+                            candidates: c.candidates.clone(),
+                        }
+                    } else {
+                        c.clone()
+                    }
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The lowest finite mean validation log loss over the penalties.
+fn best_loss(cv: &CrossValidation) -> f64 {
+    cv.table
+        .iter()
+        .map(|r| r.mean_log_loss)
+        .filter(|l| l.is_finite())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// One design: the encoder fitted with `choices`, the training rows' design
+/// matrix, and the penalty's cross-validation on `cv_rows` of it.
+#[allow(clippy::too_many_arguments)]
+fn design(
+    prepared: &Prepared,
+    rows: &[usize],
+    y: &[bool],
+    choices: &[Option<RepresentationChoice>],
+    cv_rows: &[usize],
+    path: &Path,
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<(Encoder, ndarray::Array2<f64>, CrossValidation)> {
+    let encoder = Encoder::fit(
+        &prepared.schema,
+        &prepared.columns,
+        rows,
+        &prepared.labels,
+        choices,
+    );
+    let x = prepared.design_matrix(&encoder, rows, path)?;
+    let cv = if cv_rows.len() == y.len() {
+        cross_validate(x.view(), y, config, progress)?
+    } else {
+        let y_cv: Vec<bool> = cv_rows.iter().map(|&r| y[r]).collect();
+        cross_validate(take_rows(x.view(), cv_rows).view(), &y_cv, config, progress)?
+    };
+    Ok((encoder, x, cv))
 }
 
 /// A trained model and its evaluation on the holdout.
@@ -323,6 +421,7 @@ pub fn train(
             cv: fitted.cv,
             converged: fitted.weights.converged,
             gradient_norm: fitted.weights.gradient_norm,
+            representations: fitted.representations,
         },
         holdout: Holdout {
             split: if dates.is_some() {

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::encode::choice::RepresentationChoice;
+use crate::encode::FeatureEncoder;
 use crate::evaluate::evaluation::Evaluation;
 use crate::evaluate::text::evaluation_text;
 use crate::model::text::{card_text, strongest};
@@ -29,9 +31,22 @@ pub struct TrainSummary<'a> {
     holdout_evaluation: &'a Evaluation,
     cutoffs: crate::model::stages::Cutoffs,
     cutoff_choice: Option<&'a crate::model::CutoffChoice>,
+    representations: Vec<FeatureRepresentation<'a>>,
+    representation_check: Option<&'a crate::model::DesignCheck>,
     top_positive: Vec<&'a Coefficient>,
     top_negative: Vec<&'a Coefficient>,
     warnings: &'a [String],
+}
+
+/// How one numeric feature is represented, and the evidence.
+#[derive(Serialize)]
+struct FeatureRepresentation<'a> {
+    feature: &'a str,
+    #[serde(flatten)]
+    choice: &'a RepresentationChoice,
+    /// Lower ends of the bins after the first, when binned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bin_edges: Option<&'a [f64]>,
 }
 
 /// Build the JSON summary of a trained model.
@@ -58,6 +73,20 @@ pub fn train_summary<'a>(
         holdout_evaluation: evaluation,
         cutoffs: model.cutoffs(),
         cutoff_choice: model.cutoff_choice(),
+        representations: model
+            .encoder()
+            .features()
+            .iter()
+            .filter_map(|f| match f {
+                FeatureEncoder::Numeric(e) => e.choice().map(|choice| FeatureRepresentation {
+                    feature: e.name(),
+                    choice,
+                    bin_edges: e.bins().map(|b| b.edges()),
+                }),
+                _ => None,
+            })
+            .collect(),
+        representation_check: model.regularisation().representations.as_ref(),
         top_positive: up,
         top_negative: down,
         warnings: &card.warnings,

@@ -10,6 +10,7 @@ mod helpers;
 mod leakage;
 mod pipeline;
 mod points;
+mod representation;
 mod service;
 mod service_inputs;
 mod service_process;

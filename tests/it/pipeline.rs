@@ -313,6 +313,7 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v4.json", 4),
         ("tests/fixtures/model-v5.json", 5),
         ("tests/fixtures/model-v6.json", 6),
+        ("tests/fixtures/model-v7.json", 7),
     ] {
         let fixture = leadscore::model::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
@@ -332,6 +333,26 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
             ranges.iter().all(|r| *r == (version >= 5)),
             "{file}: {ranges:?}"
         );
+        // Version 7 keeps each numeric representation's evidence; its fixture
+        // was trained with pages_per_visit = "bins", email_opens = "monotone_bins".
+        let binned: Vec<(&str, usize)> = fixture
+            .encoder()
+            .features()
+            .iter()
+            .filter_map(|f| match f {
+                leadscore::encode::FeatureEncoder::Numeric(e) => {
+                    assert_eq!(e.choice().is_some(), version >= 7, "{file}");
+                    e.bins().map(|b| (e.name(), b.len()))
+                }
+                _ => None,
+            })
+            .collect();
+        let expected_bins: &[(&str, usize)] = if version >= 7 {
+            &[("pages_per_visit", 9), ("email_opens", 5)]
+        } else {
+            &[]
+        };
+        assert_eq!(binned, expected_bins, "{file}");
         let required: Vec<&str> = fixture
             .schema()
             .features

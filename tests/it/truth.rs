@@ -155,7 +155,7 @@ fn recovers_the_true_effects_and_ranks_like_the_true_model() {
                 let k = index[name];
                 all_ok &= check(
                     name.to_string(),
-                    e.per_unit(weight(name)),
+                    e.per_unit(weight(name)).expect("configured as a line"),
                     *log_odds_per_unit,
                     cov[[k, k]].sqrt() / e.scale(),
                 );

@@ -79,9 +79,14 @@ pub struct FieldInfo {
     /// Numeric: the value imputed when missing (training median).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imputed_with: Option<f64>,
-    /// Numeric: `log1p` when the value is log-transformed before scoring.
+    /// Numeric: `log1p` when the value is log-transformed before scoring,
+    /// `bins` or `monotone_bins` when it is scored per bin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transform: Option<String>,
+    /// Numeric, binned: the lower end of every bin but the first (a value
+    /// falls in the last bin whose lower end it reaches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bin_edges: Option<Vec<f64>>,
     /// Numeric: the "not applicable" code, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentinel: Option<f64>,
@@ -153,10 +158,14 @@ pub async fn model_detail(
                 FeatureEncoder::Numeric(e) => (
                     None,
                     Some(e.median()),
-                    (e.transform() == Transform::Log1p).then(|| "log1p".to_string()),
+                    (e.transform() != Transform::None).then(|| e.transform().name().to_string()),
                     e.sentinel(),
                 ),
                 FeatureEncoder::Boolean(_) => (None, None, None, None),
+            };
+            let bin_edges = match encoder {
+                FeatureEncoder::Numeric(e) => e.bins().map(|b| b.edges().to_vec()),
+                _ => None,
             };
             FieldInfo {
                 name: spec.name.clone(),
@@ -166,6 +175,7 @@ pub async fn model_detail(
                 levels,
                 imputed_with,
                 transform,
+                bin_edges,
                 sentinel,
             }
         })
