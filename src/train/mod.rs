@@ -96,57 +96,62 @@ pub fn fit_rows(
     };
     let plain = plain_alternative(&choices);
     let cv_rows = cv_sample(&y, config.cv_max_rows, config.seed);
-    let designs = 1 + usize::from(plain.is_some());
+    let check_fits = if plain.is_some() {
+        config.folds * CHECK_PENALTIES
+    } else {
+        0
+    };
     let _cv_phase = Phase::start(
         progress,
         &format!(
             "cross-validating the penalty{} on {} of {} rows",
-            if designs > 1 {
-                " with the chosen representations and with plain values"
+            if plain.is_some() {
+                " (and plain values, for the whole-model check)"
             } else {
                 ""
             },
             cv_rows.len(),
             y.len()
         ),
-        (designs * config.folds * config.alphas.len()) as u64,
+        (config.folds * config.alphas.len() + check_fits) as u64,
     );
-    let chosen = design(
-        prepared, rows, &y, &choices, &cv_rows, path, config, progress,
-    )?;
+    let (encoder, x) = encode_design(prepared, rows, &choices, path)?;
+    let cv = cross_validate_design(x.view(), &y, &cv_rows, config, progress)?;
     let (encoder, x, cv, representations) = match plain {
-        None => (chosen.0, chosen.1, chosen.2, None),
+        None => (encoder, x, cv, None),
         Some(plain_choices) => {
-            let plain = design(
-                prepared,
-                rows,
-                &y,
-                &plain_choices,
-                &cv_rows,
-                path,
-                config,
-                progress,
-            )?;
-            let (chosen_loss, plain_loss) = (best_loss(&chosen.2), best_loss(&plain.2));
+            // Plain values at the chosen design's best penalty and its two
+            // neighbours: a plain design that needs a penalty two steps away
+            // is a different model, not a near miss.
+            let best = best_index(&cv);
+            let around = TrainConfig {
+                alphas: config.alphas[best.saturating_sub(1)..(best + 2).min(config.alphas.len())]
+                    .to_vec(),
+                ..config.clone()
+            };
+            let (plain_encoder, plain_x) = encode_design(prepared, rows, &plain_choices, path)?;
+            let plain_cv = cross_validate_design(plain_x.view(), &y, &cv_rows, &around, progress)?;
+            let (chosen_loss, plain_loss) = (best_loss(&cv), best_loss(&plain_cv));
             let kept_chosen = chosen_loss <= plain_loss;
             let check = Some(DesignCheck {
                 chosen_cv_log_loss: chosen_loss,
                 plain_cv_log_loss: plain_loss,
                 kept_chosen,
             });
-            let (encoder, x, cv) = if kept_chosen { chosen } else { plain };
-            (encoder, x, cv, check)
+            if kept_chosen {
+                (encoder, x, cv, check)
+            } else {
+                // Plain values won: their whole penalty path, for the table
+                // and the final fit's warm start.
+                let plain_cv =
+                    cross_validate_design(plain_x.view(), &y, &cv_rows, config, progress)?;
+                (plain_encoder, plain_x, plain_cv, check)
+            }
         }
     };
     drop(_cv_phase);
-    let (best, alpha) = cv
-        .table
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.mean_log_loss.is_finite())
-        .min_by(|a, b| a.1.mean_log_loss.total_cmp(&b.1.mean_log_loss))
-        .map(|(i, r)| (i, r.alpha))
-        .unwrap_or((0, config.alphas[0]));
+    let best = best_index(&cv);
+    let alpha = cv.table.get(best).map_or(config.alphas[0], |r| r.alpha);
     let weights = {
         let _phase = Phase::start(
             progress,
@@ -228,28 +233,35 @@ fn plain_alternative(
     )
 }
 
+/// Penalties the whole-model check tries plain values at: the chosen
+/// design's best and its neighbours.
+const CHECK_PENALTIES: usize = 3;
+
+/// The penalty with the lowest finite mean validation log loss (the first
+/// when none is finite).
+fn best_index(cv: &CrossValidation) -> usize {
+    cv.table
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.mean_log_loss.is_finite())
+        .min_by(|a, b| a.1.mean_log_loss.total_cmp(&b.1.mean_log_loss))
+        .map_or(0, |(i, _)| i)
+}
+
 /// The lowest finite mean validation log loss over the penalties.
 fn best_loss(cv: &CrossValidation) -> f64 {
     cv.table
-        .iter()
-        .map(|r| r.mean_log_loss)
-        .filter(|l| l.is_finite())
-        .fold(f64::INFINITY, f64::min)
+        .get(best_index(cv))
+        .map_or(f64::INFINITY, |r| r.mean_log_loss)
 }
 
-/// One design: the encoder fitted with `choices`, the training rows' design
-/// matrix, and the penalty's cross-validation on `cv_rows` of it.
-#[allow(clippy::too_many_arguments)]
-fn design(
+/// The encoder fitted with `choices` and the design matrix of `rows`.
+fn encode_design(
     prepared: &Prepared,
     rows: &[usize],
-    y: &[bool],
     choices: &[Option<RepresentationChoice>],
-    cv_rows: &[usize],
     path: &Path,
-    config: &TrainConfig,
-    progress: &dyn Progress,
-) -> Result<(Encoder, ndarray::Array2<f64>, CrossValidation)> {
+) -> Result<(Encoder, ndarray::Array2<f64>)> {
     let encoder = Encoder::fit(
         &prepared.schema,
         &prepared.columns,
@@ -258,13 +270,23 @@ fn design(
         choices,
     );
     let x = prepared.design_matrix(&encoder, rows, path)?;
-    let cv = if cv_rows.len() == y.len() {
-        cross_validate(x.view(), y, config, progress)?
+    Ok((encoder, x))
+}
+
+/// The penalty's cross-validation on `cv_rows` (positions in `y`) of `x`.
+fn cross_validate_design(
+    x: ndarray::ArrayView2<'_, f64>,
+    y: &[bool],
+    cv_rows: &[usize],
+    config: &TrainConfig,
+    progress: &dyn Progress,
+) -> Result<CrossValidation> {
+    if cv_rows.len() == y.len() {
+        cross_validate(x, y, config, progress)
     } else {
         let y_cv: Vec<bool> = cv_rows.iter().map(|&r| y[r]).collect();
-        cross_validate(take_rows(x.view(), cv_rows).view(), &y_cv, config, progress)?
-    };
-    Ok((encoder, x, cv))
+        cross_validate(take_rows(x, cv_rows).view(), &y_cv, config, progress)
+    }
 }
 
 /// A trained model and its evaluation on the holdout.

@@ -9,8 +9,9 @@
 //! `transform` in `leadscore.toml` skips the contest.
 //!
 //! A per-feature contest cannot see how features overlap, so [`super::fit_rows`]
-//! then cross-validates the whole model with these choices and with plain
-//! values, and keeps whichever has the lower log loss.
+//! then cross-validates the whole model with plain values as well (at the
+//! chosen design's best penalty and its two neighbours), and keeps whichever
+//! has the lower log loss.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
