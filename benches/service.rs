@@ -51,10 +51,10 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("service");
     group.throughput(Throughput::Elements(1));
     group.bench_function("score_fields_with_reasons", |b| {
-        b.iter(|| score_fields(black_box(&model), |_, name| lead.get(name), true).expect("scores"))
+        b.iter(|| score_fields(black_box(&model), |name| lead.get(name), true).expect("scores"))
     });
     group.bench_function("score_fields_without_reasons", |b| {
-        b.iter(|| score_fields(black_box(&model), |_, name| lead.get(name), false).expect("scores"))
+        b.iter(|| score_fields(black_box(&model), |name| lead.get(name), false).expect("scores"))
     });
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -167,6 +167,7 @@ mod tests {
             max_levels: Some(2),
             reason: String::new(),
             required: false,
+            age_days: None,
         };
         let e = CategoricalEncoder::fit(&spec, &col, &(0..values.len()).collect::<Vec<_>>());
         assert_eq!(e.term_names(), vec!["x=c", "x=a", "x=other"]);
@@ -193,6 +194,7 @@ mod tests {
             max_levels: None,
             reason: String::new(),
             required: false,
+            age_days: None,
         };
         let e = CategoricalEncoder::fit(&spec, &col, &(0..7).collect::<Vec<_>>());
         assert_eq!(e.term_names(), vec!["x=a", "x=b", "x=other"]);

@@ -3,10 +3,11 @@
 
 use polars::prelude::*;
 
+use super::age::{age_of, AgeError};
 use super::RawValue;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::values::{boolean_values, clean_text, numeric_values, text_values, Origin};
-use crate::schema::FeatureKind;
+use crate::schema::{AgeReference, FeatureKind, FeatureSpec};
 
 /// One feature's values for a batch of rows.
 pub enum FeatureColumn {
@@ -19,6 +20,42 @@ pub enum FeatureColumn {
 }
 
 impl FeatureColumn {
+    /// Read the column of `spec` from a table: its values as [`read`](Self::read)
+    /// gives them, or, for an `age_days` feature, each lead's age in days
+    /// (which needs the reference column too). Errors name the file, column
+    /// and row.
+    pub fn for_feature(df: &DataFrame, spec: &FeatureSpec, origin: Origin<'_>) -> Result<Self> {
+        let Some(age) = &spec.age_days else {
+            return Self::read(df.column(&spec.name)?, &spec.name, spec.kind, origin);
+        };
+        let dates = text_values(df.column(&spec.name)?)?;
+        let references = match &age.reference {
+            AgeReference::Column(name) => Some(text_values(df.column(name)?)?),
+            AgeReference::Fixed(_) => None,
+        };
+        let references: Option<Vec<Option<&str>>> = references.as_ref().map(|r| r.iter().collect());
+        let mut ages = Vec::with_capacity(dates.len());
+        for (i, date) in dates.iter().enumerate() {
+            let reference = references.as_ref().and_then(|r| r[i]);
+            let row = origin.row(i);
+            ages.push(age_of(age, date, reference).map_err(|e| match e {
+                AgeError::BadDate(value) => Error::BadDate {
+                    path: origin.path.to_path_buf(),
+                    column: spec.name.clone(),
+                    row,
+                    value,
+                },
+                AgeError::BadReference { column, value } => Error::BadDate {
+                    path: origin.path.to_path_buf(),
+                    column,
+                    row,
+                    value,
+                },
+            })?);
+        }
+        Ok(FeatureColumn::Numbers(ages))
+    }
+
     /// Convert a polars column to the representation `kind` needs. Errors name
     /// the file, column and row.
     pub fn read(

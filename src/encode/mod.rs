@@ -5,6 +5,7 @@
 //! buffer; the batch path calls the same code per row as the service does per
 //! request, which is what makes their probabilities bit-identical.
 
+pub mod age;
 pub mod bins;
 mod boolean;
 mod categorical;

@@ -343,6 +343,7 @@ mod tests {
             max_levels: None,
             reason: String::new(),
             required: false,
+            age_days: None,
         }
     }
 

@@ -11,7 +11,8 @@ use super::values::text_values;
 use crate::error::{Error, Result};
 
 /// Which number comes first in a `dd-mm-yyyy` / `mm/dd/yyyy` style date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DayMonth {
     /// `31-03-2025`, `31/03/2025`, `31.03.2025`.
     DayFirst,
@@ -139,20 +140,22 @@ pub fn format_date(seconds: i64) -> String {
         .unwrap_or_else(|| seconds.to_string())
 }
 
-/// Parse a date column to seconds since the epoch; every row must have a
-/// date. `dd-mm-yyyy` and `mm/dd/yyyy` style dates are read in the order the
-/// column shows (a day above 12 decides); a column where no value decides is
-/// an error, since reading `04-09-2012` as April or September would silently
-/// reorder the leads in time.
-pub fn read_dates(df: &DataFrame, path: &Path, name: &str) -> Result<Vec<i64>> {
-    let text = text_values(df.column(name)?)?;
-    let needs_order = text
+/// The day/month order of a column's `dd-mm-yyyy` / `mm/dd/yyyy` dates:
+/// `None` when it has none (ISO dates need no order); an error when its
+/// values do not decide, or contradict each other.
+pub fn column_order<'a>(
+    values: impl Iterator<Item = &'a str>,
+    path: &Path,
+    name: &str,
+) -> Result<Option<DayMonth>> {
+    let values: Vec<&str> = values.collect();
+    let needs_order = values
         .iter()
-        .flatten()
+        .copied()
         .find(|v| parse_datetime(v).is_none() && leading_pair(v.trim()).is_some());
-    let order = match needs_order {
+    Ok(match needs_order {
         None => None,
-        Some(example) => match day_month_order(text.iter().flatten()) {
+        Some(example) => match day_month_order(values.iter().copied()) {
             Ok(Some(order)) => Some(order),
             Ok(None) => {
                 return Err(Error::AmbiguousDates {
@@ -176,12 +179,27 @@ pub fn read_dates(df: &DataFrame, path: &Path, name: &str) -> Result<Vec<i64>> {
                 })
             }
         },
-    };
+    })
+}
+
+/// Parse a date as [`parse_datetime`] does, or in the column's day/month order.
+pub fn parse_date(text: &str, order: Option<DayMonth>) -> Option<i64> {
+    parse_datetime(text).or_else(|| order.and_then(|o| parse_day_month(text, o)))
+}
+
+/// Parse a date column to seconds since the epoch; every row must have a
+/// date. `dd-mm-yyyy` and `mm/dd/yyyy` style dates are read in the order the
+/// column shows (a day above 12 decides); a column where no value decides is
+/// an error, since reading `04-09-2012` as April or September would silently
+/// reorder the leads in time.
+pub fn read_dates(df: &DataFrame, path: &Path, name: &str) -> Result<Vec<i64>> {
+    let text = text_values(df.column(name)?)?;
+    let order = column_order(text.iter().flatten(), path, name)?;
     text.iter()
         .enumerate()
         .map(|(i, v)| {
             let v = v.unwrap_or("");
-            let parsed = parse_datetime(v).or_else(|| order.and_then(|o| parse_day_month(v, o)));
+            let parsed = parse_date(v, order);
             parsed.ok_or_else(|| Error::BadDate {
                 path: path.to_path_buf(),
                 column: name.to_string(),

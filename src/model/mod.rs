@@ -40,7 +40,8 @@ use stages::Cutoffs;
 ///   may be bins (`transform: "bins"` or `"monotone_bins"` with `bins`, one
 ///   term per bin); each numeric encoder keeps the evidence (`choice`) and
 ///   `regularisation.representations` the whole-model check. A feature
-///   spec's `transform` is `null` unless configured. Older files load with
+///   spec's `transform` is `null` unless configured; a feature spec may hold
+///   `age_days` (a date scored as its age in days). Older files load with
 ///   their lines as before.
 pub const FORMAT_VERSION: u32 = 7;
 

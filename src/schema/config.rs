@@ -27,6 +27,9 @@ pub struct ColumnOverride {
     pub sentinel: Option<SentinelSetting>,
     /// Refuse to score a lead without this value (default: impute it as in training).
     pub required: Option<bool>,
+    /// Use a date column as its age in days, up to the lead's date column (or
+    /// the training file's newest date of this column when there is none).
+    pub age_days: Option<bool>,
 }
 
 /// A sentinel given in `leadscore.toml`: a number, or `"none"` to switch

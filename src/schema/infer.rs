@@ -9,8 +9,9 @@ use polars::prelude::*;
 
 use super::config::{ColumnOverride, SchemaConfig, SentinelSetting};
 use super::profile::{detect_sentinel, is_sequential_id, profile, ColumnProfile};
-use super::{Exclusion, FeatureKind, FeatureSpec, Schema, Transform};
+use super::{AgeDays, AgeReference, Exclusion, FeatureKind, FeatureSpec, Schema, Transform};
 use crate::error::{Error, Result};
+use crate::io::dates::{column_order, parse_date};
 use crate::io::values::NumberParse;
 
 /// Infer the schema of a training table.
@@ -74,6 +75,10 @@ pub fn infer_schema(df: &DataFrame, path: &Path, config: &SchemaConfig) -> Resul
             continue;
         }
         let column = df.column(name)?;
+        if overrides.age_days == Some(true) {
+            features.push(age_feature(df, name, path, config, &overrides)?);
+            continue;
+        }
         match decide_column(column, name, path, config, &overrides)? {
             Decision::Feature(spec) => features.push(spec),
             Decision::Exclude(reason) => excluded.push(Exclusion {
@@ -100,6 +105,92 @@ pub fn infer_schema(df: &DataFrame, path: &Path, config: &SchemaConfig) -> Resul
 enum Decision {
     Feature(FeatureSpec),
     Exclude(String),
+}
+
+/// A date column used as its age in days (`age_days = true`): every filled
+/// value must be a date; the days are counted up to the lead's date column,
+/// or, without one, to the newest date of this column in the file.
+fn age_feature(
+    df: &DataFrame,
+    name: &str,
+    path: &Path,
+    config: &SchemaConfig,
+    overrides: &ColumnOverride,
+) -> Result<FeatureSpec> {
+    if overrides.kind.is_some_and(|k| k != FeatureKind::Numeric)
+        || overrides.min_frequency.is_some()
+        || overrides.max_levels.is_some()
+    {
+        return Err(Error::Config {
+            source_name: config.source_name.clone(),
+            message: format!(
+                "column '{name}' has age_days = true, which makes it numeric (days); remove its kind, min_frequency or max_levels"
+            ),
+        });
+    }
+    let text = crate::io::values::text_values(df.column(name)?)?;
+    let order = column_order(text.iter().flatten().filter(|v| clean(v)), path, name)?;
+    let mut newest: Option<i64> = None;
+    for (i, value) in text.iter().enumerate() {
+        let Some(value) = value.filter(|v| clean(v)) else {
+            continue;
+        };
+        let seconds = parse_date(value, order).ok_or_else(|| Error::BadDate {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            row: i + 1,
+            value: value.to_string(),
+        })?;
+        newest = Some(newest.map_or(seconds, |n| n.max(seconds)));
+    }
+    let Some(newest) = newest else {
+        return Err(Error::ColumnAllMissing {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+        });
+    };
+    let (reference, reference_order) = match &config.date {
+        Some(date) => {
+            let text = crate::io::values::text_values(df.column(date)?)?;
+            let order = column_order(text.iter().flatten(), path, date)?;
+            (AgeReference::Column(date.clone()), order)
+        }
+        None => (AgeReference::Fixed(newest), None),
+    };
+    let reason = format!(
+        "age in days from its date to {} (age_days = true{})",
+        match &reference {
+            AgeReference::Column(date) => format!("the lead's {date}"),
+            AgeReference::Fixed(_) => format!(
+                "{}, the newest date in the column (no date column given)",
+                reference.describe()
+            ),
+        },
+        overrides
+            .transform
+            .map(|t| format!(", {} configured", t.name()))
+            .unwrap_or_default()
+    );
+    Ok(FeatureSpec {
+        name: name.to_string(),
+        kind: FeatureKind::Numeric,
+        transform: overrides.transform,
+        sentinel: None,
+        min_frequency: 0,
+        max_levels: None,
+        reason,
+        required: overrides.required.unwrap_or(false),
+        age_days: Some(AgeDays {
+            reference,
+            order,
+            reference_order,
+        }),
+    })
+}
+
+/// Whether a cell holds a value (not blank, not a placeholder such as `n/a`).
+fn clean(value: &str) -> bool {
+    crate::io::values::clean_text(Some(value)).is_some()
 }
 
 fn decide_column(
@@ -174,6 +265,7 @@ fn decide_column(
             .then(|| overrides.max_levels.unwrap_or(config.max_levels)),
         reason: String::new(),
         required: overrides.required.unwrap_or(false),
+        age_days: None,
     };
     match kind {
         FeatureKind::Boolean => {

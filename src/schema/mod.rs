@@ -58,6 +58,42 @@ impl Transform {
     }
 }
 
+/// A date column used as a number: the days from its date to a reference
+/// (`age_days = true` in `leadscore.toml`; format version 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgeDays {
+    /// What the days are counted up to.
+    pub reference: AgeReference,
+    /// Day/month order of the column's `dd-mm-yyyy` / `mm/dd/yyyy` dates
+    /// (`None`: ISO dates, which need none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<crate::io::dates::DayMonth>,
+    /// The same for the reference column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_order: Option<crate::io::dates::DayMonth>,
+}
+
+/// What an age in days is counted up to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeReference {
+    /// The lead's own date: the schema's date column, which scoring then needs too.
+    Column(String),
+    /// A fixed instant (seconds since 1970-01-01 UTC): the newest date of the
+    /// column in the training file, when the schema has no date column.
+    Fixed(i64),
+}
+
+impl AgeReference {
+    /// How the reference reads: `created_at`, or `2025-12-30`.
+    pub fn describe(&self) -> String {
+        match self {
+            AgeReference::Column(name) => name.clone(),
+            AgeReference::Fixed(seconds) => crate::io::dates::format_date(*seconds),
+        }
+    }
+}
+
 /// How one input column is used, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
@@ -88,6 +124,9 @@ pub struct FeatureSpec {
     /// (`required = true` in `leadscore.toml`; format version 4).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub required: bool,
+    /// A date column scored as its age in days (numeric features only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<AgeDays>,
 }
 
 /// A column that is not used as a feature, and why.

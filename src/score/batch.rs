@@ -123,10 +123,22 @@ pub fn feature_columns(
 ) -> Result<Vec<FeatureColumn>> {
     let schema = model.schema();
     let missing: Vec<String> = schema
-        .feature_names()
+        .features
+        .iter()
+        .flat_map(|f| {
+            let reference = match f.age_days.as_ref().map(|a| &a.reference) {
+                Some(crate::schema::AgeReference::Column(name)) => Some(name.as_str()),
+                _ => None,
+            };
+            std::iter::once(f.name.as_str()).chain(reference)
+        })
         .filter(|name| df.column(name).is_err())
-        .map(str::to_string)
-        .collect();
+        .fold(Vec::new(), |mut names: Vec<String>, name| {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+            names
+        });
     if !missing.is_empty() {
         return Err(Error::MissingColumns {
             path: origin.path.to_path_buf(),
@@ -141,7 +153,7 @@ pub fn feature_columns(
     schema
         .features
         .iter()
-        .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
+        .map(|f| FeatureColumn::for_feature(df, f, origin))
         .collect()
 }
 

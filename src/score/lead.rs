@@ -8,18 +8,22 @@
 //! - numeric: a number, or a string holding one (CRMs often send numbers as
 //!   text); `null`, `""` or an absent field is missing;
 //! - yes/no: `true`/`false`, `0`/`1`, or a yes/no word (`"yes"`, `"no"`, `"true"` …);
-//! - categorical: a string (numbers and booleans are matched by their text).
+//! - categorical: a string (numbers and booleans are matched by their text);
+//! - a date scored as its age in days (`age_days`): a date string, with the
+//!   reference date field (the model's date column) beside it when the model
+//!   counts to the lead's own date.
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::encode::age::{age_of, AgeError};
 use crate::encode::{EncodeError, EncodeNote, FeatureEncoder, RawValue, OTHER_LEVEL};
 use std::collections::HashSet;
 
 use crate::io::values::{clean_text, quoted};
 use crate::model::stages::Stage;
 use crate::model::Model;
-use crate::schema::FeatureKind;
+use crate::schema::{AgeDays, AgeReference, FeatureKind};
 use crate::score::reasons::{top_reasons, Reason};
 
 /// The JSON type a feature of `kind` expects, as named in errors and in the
@@ -132,20 +136,73 @@ pub fn raw_value(kind: FeatureKind, value: Option<&Value>) -> Result<RawValue<'_
     Ok(raw)
 }
 
-/// Score one lead whose field values are given by name: `field(i, name)`
-/// returns the JSON value of feature `i` (schema order), `None` if absent.
+/// A date field (and its reference) as an age in days; `None` when blank.
+fn age_value(
+    age: &AgeDays,
+    name: &str,
+    json: Option<&Value>,
+    reference: Option<(&str, Option<&Value>)>,
+) -> Result<Option<f64>, FieldProblem> {
+    let text = |field: &str, value: Option<&Value>| -> Result<Option<String>, FieldProblem> {
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(FieldProblem {
+                field: field.to_string(),
+                expected: "string",
+                found: describe_json(other),
+                message: format!("expected a date string, found {}", describe_json(other)),
+            }),
+        }
+    };
+    let date = text(name, json)?;
+    let (reference_name, reference) = match reference {
+        Some((field, value)) => (field, text(field, value)?),
+        None => ("", None),
+    };
+    age_of(age, date.as_deref(), reference.as_deref()).map_err(|e| {
+        let (field, value) = match &e {
+            AgeError::BadDate(v) => (name, v.clone()),
+            AgeError::BadReference { value, .. } => (reference_name, value.clone()),
+        };
+        FieldProblem {
+            field: field.to_string(),
+            expected: "string",
+            found: format!("string \"{}\"", quoted(&value)),
+            message: format!("expected a date: {e}"),
+        }
+    })
+}
+
+/// Score one lead whose field values are given by name: `field(name)`
+/// returns the JSON value of that field, `None` if absent.
 /// `with_reasons` adds the top factors when the model can explain itself.
 /// Every problem is reported (not only the first), each naming its field.
 pub fn score_fields<'v>(
     model: &Model,
-    mut field: impl FnMut(usize, &str) -> Option<&'v Value>,
+    mut field: impl FnMut(&str) -> Option<&'v Value>,
     with_reasons: bool,
 ) -> Result<ScoredLead, Vec<FieldProblem>> {
     let features = model.encoder().features();
+    let specs = &model.schema().features;
     let mut values = Vec::with_capacity(features.len());
     let mut problems = Vec::new();
-    for (i, feature) in features.iter().enumerate() {
-        let json = field(i, feature.name());
+    for (feature, spec) in features.iter().zip(specs) {
+        let json = field(feature.name());
+        if let Some(age) = &spec.age_days {
+            let reference = match &age.reference {
+                AgeReference::Column(name) => Some((name.as_str(), field(name))),
+                AgeReference::Fixed(_) => None,
+            };
+            match age_value(age, feature.name(), json, reference) {
+                Ok(v) => values.push(v.map_or(RawValue::Missing, RawValue::Number)),
+                Err(problem) => {
+                    problems.push(problem);
+                    values.push(RawValue::Missing);
+                }
+            }
+            continue;
+        }
         match raw_value(feature.kind(), json) {
             Ok(raw) => values.push(raw),
             Err(found) => {
@@ -169,7 +226,7 @@ pub fn score_fields<'v>(
         for (i, error) in model.lead_errors(|i| values[i]) {
             let name = features[i].name();
             if problems.iter().all(|p| p.field != name) {
-                let found = field(i, name).map_or("nothing".into(), describe_json);
+                let found = field(name).map_or("nothing".into(), describe_json);
                 problems.push(encode_problem(&features[i], error, found));
             }
         }

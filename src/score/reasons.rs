@@ -70,8 +70,18 @@ fn describe(name: &str, value: RawValue<'_>) -> String {
 /// training range.
 fn label(model: &Model, i: usize, value: RawValue<'_>) -> String {
     let feature = &model.encoder().features()[i];
-    let text = match (feature, value) {
-        (FeatureEncoder::Numeric(e), RawValue::Number(v)) => e.describe_value(v),
+    let age = model.schema().features[i].age_days.as_ref();
+    let text = match (feature, value, age) {
+        (FeatureEncoder::Numeric(e), RawValue::Number(v), Some(age)) => format!(
+            "{} {} days before {}{}",
+            e.name(),
+            number(v),
+            age.reference.describe(),
+            e.bin_label(v)
+                .map(|b| format!(" (bin {b})"))
+                .unwrap_or_default()
+        ),
+        (FeatureEncoder::Numeric(e), RawValue::Number(v), None) => e.describe_value(v),
         _ => describe(feature.name(), value),
     };
     let clipped = match (feature, value) {

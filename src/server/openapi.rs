@@ -101,6 +101,17 @@ pub fn lead_schema(served: &ServedModel) -> Schema {
         .zip(&model.schema().features)
     {
         let (json, description) = match encoder {
+            FeatureEncoder::Numeric(e) if spec.age_days.is_some() => (
+                Type::String,
+                format!(
+                    "Date (2025-03-31, or the day/month order of training), scored as its age in days up to {}; missing: the training median age {} days",
+                    spec.age_days
+                        .as_ref()
+                        .map(|a| a.reference.describe())
+                        .unwrap_or_default(),
+                    e.median()
+                ),
+            ),
             FeatureEncoder::Numeric(e) => (
                 Type::Number,
                 format!(

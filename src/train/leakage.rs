@@ -11,6 +11,8 @@
 //!   always hold a large share of its rows: the signature of a status set by
 //!   sales after the outcome;
 //! - a column whose missingness alone almost predicts the label;
+//! - a date used as its age (`age_days`) that falls after the lead's own
+//!   date in a share of the rows: it was filled in after the lead arrived;
 //! - a column named like a post-outcome field (`won`, `stage`, `deal` …, in
 //!   English, Portuguese and Spanish): a warning only.
 
@@ -29,6 +31,9 @@ pub const PURE_RATE: f64 = 0.02;
 pub const PURE_SHARE: f64 = 0.4;
 /// AUC of "is missing" alone from which a column is suspected.
 pub const MISSINGNESS_AUC: f64 = 0.9;
+/// Share of training rows whose `age_days` date falls after the lead's own
+/// date from which the column is suspected.
+pub const DATE_AFTER_SHARE: f64 = 0.01;
 
 /// Words that name post-outcome fields (whole words of a column name).
 const POST_OUTCOME_WORDS: [&str; 33] = [
@@ -89,6 +94,8 @@ pub enum LeakRule {
     PureLevels,
     /// Whether the column is filled almost predicts the label.
     Missingness,
+    /// A date (used as its age) falls after the lead's own date.
+    DateAfterReference,
     /// The column's name says it is post-outcome (a warning only).
     Name,
 }
@@ -142,6 +149,13 @@ pub fn check(
         if let Some(evidence) = missingness(column, train, &y) {
             found(LeakRule::Missingness, evidence);
         }
+        if let Some(crate::schema::AgeReference::Column(reference)) =
+            spec.age_days.as_ref().map(|a| &a.reference)
+        {
+            if let Some(evidence) = date_after_reference(column, train, reference) {
+                found(LeakRule::DateAfterReference, evidence);
+            }
+        }
         if let Some(word) = post_outcome_name(&spec.name) {
             found(
                 LeakRule::Name,
@@ -150,6 +164,29 @@ pub fn check(
         }
     }
     findings
+}
+
+/// The evidence when at least [`DATE_AFTER_SHARE`] of the training rows have
+/// a date after their reference (a negative age).
+fn date_after_reference(
+    column: &FeatureColumn,
+    train: &[usize],
+    reference: &str,
+) -> Option<String> {
+    let (mut after, mut dated) = (0usize, 0usize);
+    for &r in train {
+        if let RawValue::Number(age) = column.raw(r) {
+            dated += 1;
+            after += usize::from(age < 0.0);
+        }
+    }
+    let share = after as f64 / dated.max(1) as f64;
+    (after > 0 && share >= DATE_AFTER_SHARE).then(|| {
+        format!(
+            "{after} of {dated} dated training leads ({:.1}%) have it after their {reference}: it is filled in after the lead arrives",
+            100.0 * share
+        )
+    })
 }
 
 /// AUC of one column alone (folded to at least 0.5): numbers and yes/no by

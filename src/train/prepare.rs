@@ -44,7 +44,7 @@ pub fn prepare(df: &DataFrame, path: &Path, config: &TrainConfig) -> Result<Prep
     let columns = schema
         .features
         .iter()
-        .map(|f| FeatureColumn::read(df.column(&f.name)?, &f.name, f.kind, origin))
+        .map(|f| FeatureColumn::for_feature(df, f, origin))
         .collect::<Result<Vec<_>>>()?;
     Ok(Prepared {
         schema,

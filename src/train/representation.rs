@@ -223,6 +223,7 @@ mod tests {
             max_levels: None,
             reason: String::new(),
             required: false,
+            age_days: None,
         }
     }
 

@@ -193,3 +193,23 @@ pub fn python_reference(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::
     );
     serde_json::from_slice(&out.stdout).expect("JSON from the reference script")
 }
+
+/// Score `leads` (CSV text) with `dir/m.json` and `--reasons`; the output CSV text.
+pub fn score_with_reasons(dir: &Path, leads: &str) -> String {
+    write(dir, "new.csv", leads);
+    let scored = leadscore(
+        dir,
+        &[
+            "score",
+            "--model",
+            "m.json",
+            "--input",
+            "new.csv",
+            "--output",
+            "s.csv",
+            "--reasons",
+        ],
+    );
+    assert_ok(&scored);
+    std::fs::read_to_string(dir.join("s.csv")).expect("scores")
+}

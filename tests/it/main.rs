@@ -2,6 +2,7 @@
 //! recovery of a known truth, parity with scikit-learn, and the scoring
 //! service (through its router and as a real process).
 
+mod age_days;
 mod errors;
 mod evaluation;
 mod examples;

@@ -137,26 +137,10 @@ fn each_numeric_feature_gets_the_shape_its_evidence_supports() {
     );
 
     // Reasons name the bin a lead falls in.
-    write(
+    let text = score_with_reasons(
         dir.path(),
-        "new.csv",
         "lead_id,age,visits,score\nN1,19,3,1.5\nN2,50,0,-2\n",
     );
-    let scored = leadscore(
-        dir.path(),
-        &[
-            "score",
-            "--model",
-            "m.json",
-            "--input",
-            "new.csv",
-            "--output",
-            "s.csv",
-            "--reasons",
-        ],
-    );
-    assert_ok(&scored);
-    let text = std::fs::read_to_string(dir.path().join("s.csv")).expect("scores");
     assert!(text.contains("age = 19 (bin "), "{text}");
 }
 

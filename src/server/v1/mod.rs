@@ -249,7 +249,7 @@ fn score_many(
             });
             continue;
         };
-        match score_fields(&served.model, |_, name| fields.get(name), with_reasons) {
+        match score_fields(&served.model, |name| fields.get(name), with_reasons) {
             Ok(mut result) => {
                 let unknown = fields.keys().map(String::as_str);
                 result.warnings.extend(served.known.warnings(unknown));

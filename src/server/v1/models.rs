@@ -90,6 +90,10 @@ pub struct FieldInfo {
     /// Numeric: the "not applicable" code, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentinel: Option<f64>,
+    /// A date scored as its age in days: what the days count up to (the
+    /// lead's date field, which the lead must then carry too, or a fixed date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days_to: Option<String>,
 }
 
 /// `GET /v1/models/{name}` body.
@@ -170,7 +174,12 @@ pub async fn model_detail(
             FieldInfo {
                 name: spec.name.clone(),
                 kind: format!("{:?}", spec.kind).to_lowercase(),
-                json_type: json_type(spec.kind).to_string(),
+                json_type: if spec.age_days.is_some() {
+                    "string".to_string()
+                } else {
+                    json_type(spec.kind).to_string()
+                },
+                age_days_to: spec.age_days.as_ref().map(|a| a.reference.describe()),
                 required: spec.required,
                 levels,
                 imputed_with,

@@ -255,24 +255,27 @@ pub async fn infer(
     }
     // No inputs, or inputs of shape [0]: an empty batch with empty outputs.
     let n = rows.unwrap_or(0);
-    // Each model feature's input column, matched by name.
+    // Each input column by name (features and an age's reference date).
     let model = &served.model;
-    let by_feature: Vec<Option<&(usize, &str, Vec<&Value>)>> = model
-        .encoder()
-        .features()
+    let by_name: std::collections::HashMap<&str, usize> = columns
         .iter()
-        .map(|f| columns.iter().find(|(_, name, _)| *name == f.name()))
+        .enumerate()
+        .map(|(k, (_, name, _))| (*name, k))
         .collect();
     let mut results = Vec::with_capacity(n);
     let mut details = Vec::new();
     for row in 0..n {
-        let lead = score_fields(model, |i, _| by_feature[i].map(|c| c.2[row]), false);
+        let lead = score_fields(
+            model,
+            |name| by_name.get(name).map(|c| columns[*c].2[row]),
+            false,
+        );
         match lead {
             Ok(r) => results.push(r),
             Err(problems) => {
                 for p in problems {
-                    let path = match by_feature.iter().flatten().find(|c| c.1 == p.field) {
-                        Some((j, _, _)) => format!("$.inputs[{j}].data[{row}]"),
+                    let path = match by_name.get(p.field.as_str()).map(|k| columns[*k].0) {
+                        Some(j) => format!("$.inputs[{j}].data[{row}]"),
                         None => format!("$.inputs (no input named '{}')", p.field),
                     };
                     details.push(ErrorDetail {
