@@ -418,6 +418,9 @@ pub enum Error {
     /// A report chart failed to draw (a bug, not bad input).
     #[error(transparent)]
     Chart(#[from] crate::report::ChartError),
+    /// The model cannot be written as SQL.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// A cross-validation worker thread panicked (a bug).
     #[error("a cross-validation worker panicked")]
     WorkerPanicked,

@@ -11,7 +11,8 @@
 //! is saved as a versioned JSON artifact → it scores tables, single leads and
 //! reason codes ([`score`]) and serves them over HTTP ([`server`]) → it is
 //! judged on labelled leads ([`evaluate`], [`report`]) and set beside
-//! hand-set points ([`points`]). [`demo`] generates leads with a known truth.
+//! hand-set points ([`points`]), and written as SQL for the engines where the
+//! leads live ([`export`]). [`demo`] generates leads with a known truth.
 //!
 //! Each CLI command is one library call (`train::job::run`,
 //! `evaluate::job::evaluate_file`, `points::job::run` …).
@@ -45,6 +46,7 @@ pub mod progress;
 pub mod demo;
 pub mod encode;
 pub mod evaluate;
+pub mod export;
 pub mod io;
 pub mod model;
 pub mod points;

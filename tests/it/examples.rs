@@ -70,6 +70,7 @@ fn every_help_example_of_the_cli_runs_as_written() {
     let mut ran = 0;
     for command in [
         "generate", "train", "inspect", "score", "evaluate", "cutoffs", "backtest", "points",
+        "export",
     ] {
         let help = stdout(&leadscore(dir.path(), &[command, "--help"]));
         let examples = help_examples("leadscore", &help);
@@ -82,7 +83,7 @@ fn every_help_example_of_the_cli_runs_as_written() {
             ran += 1;
         }
     }
-    assert!(ran >= 18, "only {ran} examples found");
+    assert!(ran >= 21, "only {ran} examples found");
 }
 
 /// Command lines of README's code blocks that run leadscore on the bundled

@@ -16,4 +16,5 @@ mod service;
 mod service_inputs;
 mod service_process;
 mod sklearn_parity;
+mod sql_export;
 mod truth;

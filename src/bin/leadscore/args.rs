@@ -41,6 +41,55 @@ pub enum Command {
     Backtest(Box<BacktestArgs>),
     /// Put hand-set points (points.toml) next to the evidence: per-rule verdicts and a suggested scheme.
     Points(PointsArgs),
+    /// Write a model as one SQL query that scores a table inside PostgreSQL, DuckDB, Spark,
+    /// BigQuery or Snowflake.
+    Export(ExportArgs),
+}
+
+/// What `leadscore export` writes.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One SQL `SELECT` (or `CREATE VIEW` with --view).
+    Sql,
+}
+
+/// `leadscore export`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore export --model models/default.json --format sql --dialect postgres \\
+    --table leads --id lead_id --out score_leads.sql
+  leadscore export --model models/default.json --format sql --dialect duckdb --table leads
+  leadscore export --model models/default.json --format sql --dialect spark \\
+    --table crm.leads --id lead_id --view lead_scores
+
+The query reads the table once (no joins, no UDFs) and returns, per row, the id, probability,
+stage and points exactly as `leadscore score` computes them: imputation, indicators, clipping,
+log1p, bins, standardisation, yes/no words, levels with 'other', the sigmoid and the points.
+Numeric columns must be typed as numbers in the table; a row `leadscore score` would refuse
+(an unrecognised yes/no word, a blank required field) gets NULL scores. Tested against
+PostgreSQL and DuckDB; Spark, BigQuery and Snowflake SQL is written to their documented syntax.")]
+pub struct ExportArgs {
+    /// Model file written by `leadscore train`.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, default_value = "sql")]
+    pub format: ExportFormat,
+    /// SQL engine: postgres, duckdb, spark, bigquery or snowflake.
+    #[arg(long, value_name = "ENGINE")]
+    pub dialect: leadscore::export::Dialect,
+    /// Table (or view) holding the leads; `schema.table` is quoted per part.
+    #[arg(long, value_name = "TABLE", default_value = "leads")]
+    pub table: String,
+    /// Column passed through to identify each row (default: the model's id column).
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// Wrap the query in `CREATE VIEW NAME AS`.
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
+    /// Write the SQL to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Where the leads are and what their columns mean (shared by train and backtest).

@@ -114,6 +114,28 @@ fn run(command: Command) -> Result<()> {
             println!("{outcome}");
             Ok(())
         }
+        Command::Export(a) => {
+            let model = artifact::load(&a.model)?;
+            let args::ExportFormat::Sql = a.format;
+            let sql = leadscore::export::select(
+                &model,
+                &leadscore::export::SqlOptions {
+                    dialect: a.dialect,
+                    table: a.table.clone(),
+                    id: a.id.clone().or_else(|| model.schema().id.clone()),
+                    view: a.view.clone(),
+                },
+            )
+            .map_err(leadscore::Error::from)?;
+            match &a.out {
+                Some(path) => {
+                    leadscore::io::write::write_atomically(path, sql.as_bytes())?;
+                    eprintln!("wrote {} ({} SQL)", path.display(), a.dialect);
+                }
+                None => print!("{sql}"),
+            }
+            Ok(())
+        }
         Command::Inspect(a) => {
             let model = artifact::load(&a.model)?;
             if a.json {

@@ -1,0 +1,504 @@
+//! `leadscore export --format sql` run inside real engines — DuckDB (the
+//! Python package) and PostgreSQL (the Debian server, started here on a free
+//! port with a temporary data directory) — on the bundled leads and on a
+//! file of edge cases, against `leadscore score` on the same rows:
+//! probabilities within 1e-9, stages and points identical.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// What one row scored: probability, stage, points.
+type Scores = HashMap<String, (f64, String, i64)>;
+
+/// Training leads whose levels need escaping (quotes, a backslash, Unicode,
+/// a leading space), with a sentinel code, blanks and a skewed amount.
+fn edge_training(rows: usize) -> String {
+    let segments = [
+        "O'Brien & \"Sons\"",
+        "back\\slash",
+        "naïve – ünicode",
+        " leading space",
+        "plain",
+    ];
+    let mut text = String::from("lead_id,visits,pdays,segment,trial,amount,converted\n");
+    for i in 0..rows {
+        let visits = if i % 17 == 0 {
+            String::new()
+        } else {
+            ((i * 7) % 23).to_string()
+        };
+        let pdays = if i % 6 == 0 {
+            -1
+        } else {
+            ((i * 13) % 300) as i64
+        };
+        let segment = segments[i % segments.len()];
+        let trial = ["yes", "no", "", "Yes", "no"][i % 5];
+        let amount = ((i * 7919) % 1000) as f64 / 10.0 * if i % 9 == 0 { 40.0 } else { 1.0 };
+        let score = (i * 7) % 23
+            + usize::from(segment.starts_with('O')) * 8
+            + usize::from(trial.eq_ignore_ascii_case("yes")) * 6
+            + usize::from(pdays == -1) * 5
+            + (i * 37) % 11;
+        let converted = if score > 24 { "yes" } else { "no" };
+        text.push_str(&format!(
+            "L{i},{visits},{pdays},{},{trial},{amount},{converted}\n",
+            csv_field(segment)
+        ));
+    }
+    text
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"']) || value.starts_with(' ') {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// The edge model's leads to score: training rows, then blanks, unseen and
+/// padded levels, placeholders, the sentinel, extreme and negative values.
+fn edge_scoring() -> String {
+    let mut text: String = edge_training(300);
+    for row in [
+        "E1,,,,,,",
+        "E2,5,-1,brand new level,YES,12.5,",
+        "E3,1e12,10,\"  O'Brien & \"\"Sons\"\"  \",n/a,1e9,",
+        "E4,-5,300,N/A, no ,-3,",
+        "E5,3,7,\"back\\slash\",maybe,0,",
+        "E6,22,-1,other,t,99999,",
+        "E7,0,0,naïve – ünicode,F,0.05,",
+    ] {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
+
+/// `leadscore score` on `data` with the model `m.json` in `dir`.
+fn scored_by_leadscore(dir: &Path, data: &str, id: &str) -> Scores {
+    let out = leadscore(
+        dir,
+        &[
+            "score", "--model", "m.json", "--input", data, "--output", "ours.csv",
+        ],
+    );
+    assert_ok(&out);
+    let text = std::fs::read_to_string(dir.join("ours.csv")).expect("scores");
+    let (header, rows) = parse_csv(&text);
+    let ids = column(&header, &rows, id);
+    let p = column(&header, &rows, "probability");
+    let stage = column(&header, &rows, "stage");
+    let points = column(&header, &rows, "points");
+    (0..rows.len())
+        .map(|i| {
+            (
+                ids[i].to_string(),
+                (
+                    p[i].parse().expect("probability"),
+                    stage[i].to_string(),
+                    points[i].parse().expect("points"),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Every row agrees: probability within 1e-9, the same stage and points.
+/// Rows leadscore refuses are absent from `ours`; the engine gives them NULL.
+fn assert_agree(engine: &str, ours: &Scores, theirs: &[Value]) {
+    assert_eq!(theirs.len(), ours.len(), "{engine}: one row per lead");
+    for row in theirs {
+        let id = row[0].as_str().expect("id").to_string();
+        let (p, stage, points) = &ours[&id];
+        let q = row[1].as_f64().unwrap_or(f64::NAN);
+        assert!((p - q).abs() <= 1e-9, "{engine}, {id}: {p} vs {q}");
+        assert_eq!(row[2].as_str(), Some(stage.as_str()), "{engine}, {id}");
+        assert_eq!(row[3].as_i64(), Some(*points), "{engine}, {id}");
+    }
+}
+
+/// Export `dir/m.json` for `dialect` to `dir/q.sql`.
+fn export(dir: &Path, dialect: &str, id: &str) -> PathBuf {
+    let out = leadscore(
+        dir,
+        &[
+            "export",
+            "--model",
+            "m.json",
+            "--format",
+            "sql",
+            "--dialect",
+            dialect,
+            "--table",
+            "leads",
+            "--id",
+            id,
+            "--out",
+            "q.sql",
+        ],
+    );
+    assert_ok(&out);
+    dir.join("q.sql")
+}
+
+/// The column types of a CSV header: `numeric` columns DOUBLE, the rest text.
+fn types(header: &str, numeric: &[&str]) -> Value {
+    let map: serde_json::Map<String, Value> = header
+        .split(',')
+        .map(|c| {
+            let kind = if numeric.contains(&c) {
+                "DOUBLE"
+            } else {
+                "VARCHAR"
+            };
+            (c.to_string(), json!(kind))
+        })
+        .collect();
+    Value::Object(map)
+}
+
+const SAMPLE_NUMERIC: [&str; 6] = [
+    "website_visits",
+    "pages_per_visit",
+    "time_on_site_min",
+    "pricing_page_views",
+    "email_opens",
+    "email_clicks",
+];
+const EDGE_NUMERIC: [&str; 3] = ["visits", "pdays", "amount"];
+
+/// The two cases: the bundled model on the sample, and a model of the edge
+/// training file (bins configured for `amount`) on the edge rows.
+fn cases(dir: &Path) -> Vec<(PathBuf, &'static str, Value)> {
+    let sample = dir.join("sample");
+    std::fs::create_dir_all(&sample).expect("dir");
+    std::fs::copy(project_file("models/default.json"), sample.join("m.json")).expect("model");
+    std::fs::copy(project_file("data/leads.csv"), sample.join("leads.csv")).expect("data");
+    let header = std::fs::read_to_string(project_file("data/leads.csv"))
+        .expect("data")
+        .lines()
+        .next()
+        .expect("header")
+        .to_string();
+    let edge = dir.join("edge");
+    std::fs::create_dir_all(&edge).expect("dir");
+    write(&edge, "train.csv", &edge_training(2000));
+    write(
+        &edge,
+        "leadscore.toml",
+        "[columns.amount]\ntransform = \"bins\"\n",
+    );
+    assert_ok(&leadscore(
+        &edge,
+        &[
+            "train",
+            "--data",
+            "train.csv",
+            "--label",
+            "converted",
+            "--id",
+            "lead_id",
+            "--config",
+            "leadscore.toml",
+            "--out",
+            "m.json",
+        ],
+    ));
+    write(&edge, "leads.csv", &edge_scoring());
+    vec![
+        (sample, "lead_id", types(&header, &SAMPLE_NUMERIC)),
+        (
+            edge,
+            "lead_id",
+            types(
+                "lead_id,visits,pdays,segment,trial,amount,converted",
+                &EDGE_NUMERIC,
+            ),
+        ),
+    ]
+}
+
+/// Rows of `leads.csv` that leadscore refuses one by one (E5's 'maybe') are
+/// scored here without them; the engine must give them NULL.
+fn without_refused(ours: &mut Scores, theirs: &mut Vec<Value>) {
+    theirs.retain(|row| {
+        let refused = row[1].is_null();
+        if refused {
+            assert!(row[2].is_null() && row[3].is_null(), "{row}");
+            assert_eq!(
+                row[0], "E5",
+                "only the unrecognised yes/no word is refused: {row}"
+            );
+        }
+        !refused
+    });
+    ours.retain(|id, _| id != "E5");
+}
+
+#[test]
+fn duckdb_scores_the_table_as_leadscore_does() {
+    let dir = temp_dir();
+    for (case, id, types) in cases(dir.path()) {
+        let query = export(&case, "duckdb", id);
+        write(&case, "types.json", &types.to_string());
+        let theirs = python_reference(
+            "tests/sql/duckdb_score.py",
+            &[
+                case.join("leads.csv").as_os_str(),
+                query.as_os_str(),
+                case.join("types.json").as_os_str(),
+            ],
+        );
+        let mut theirs = theirs.as_array().expect("rows").clone();
+        let mut ours = score_without_refused(&case, id);
+        without_refused(&mut ours, &mut theirs);
+        assert_agree("duckdb", &ours, &theirs);
+    }
+}
+
+/// `leadscore score` on `leads.csv` minus the row it refuses (E5, whose
+/// yes/no word is unrecognised: scoring stops at it with its row named).
+fn score_without_refused(case: &Path, id: &str) -> Scores {
+    let text = std::fs::read_to_string(case.join("leads.csv")).expect("leads");
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with("E5,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(case, "kept.csv", &kept);
+    if text.contains("\nE5,") {
+        let refused = leadscore(
+            case,
+            &[
+                "score",
+                "--model",
+                "m.json",
+                "--input",
+                "leads.csv",
+                "--output",
+                "x.csv",
+            ],
+        );
+        assert_user_error(&refused, &["trial", "maybe"]);
+    }
+    scored_by_leadscore(case, "kept.csv", id)
+}
+
+/// A PostgreSQL server on a free port with a temporary data directory,
+/// stopped when dropped.
+struct Postgres {
+    bin: PathBuf,
+    data: tempfile::TempDir,
+    port: u16,
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let bin = PathBuf::from("/usr/lib/postgresql/15/bin");
+        assert!(
+            bin.join("initdb").exists(),
+            "PostgreSQL 15 is needed (.ci/run installs postgresql-15)"
+        );
+        let data = tempfile::tempdir().expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let pg = Postgres { bin, data, port };
+        if is_root() {
+            // initdb refuses root: the cluster belongs to the postgres user.
+            let status = Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(pg.data.path())
+                .status()
+                .expect("chown");
+            assert!(status.success());
+        }
+        let cluster = pg.data.path().join("cluster");
+        pg.run_as_owner(
+            "initdb",
+            &[
+                "-D",
+                &cluster.to_string_lossy(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+        );
+        pg.run_as_owner(
+            "pg_ctl",
+            &[
+                "-D",
+                &cluster.to_string_lossy(),
+                "-l",
+                &pg.data.path().join("log").to_string_lossy(),
+                "-o",
+                &format!(
+                    "-p {} -c listen_addresses=127.0.0.1 -k {}",
+                    pg.port,
+                    pg.data.path().display()
+                ),
+                "-w",
+                "start",
+            ],
+        );
+        pg
+    }
+
+    /// Run a server program as the cluster's owner (postgres when we are root).
+    fn as_owner(&self, program: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
+        let path = self.bin.join(program);
+        if is_root() {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&path)
+                .args(args)
+                .output()
+        } else {
+            Command::new(&path).args(args).output()
+        }
+    }
+
+    fn run_as_owner(&self, program: &str, args: &[&str]) {
+        let out = self.as_owner(program, args).expect("runs");
+        assert!(
+            out.status.success(),
+            "{program} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Run SQL with psql; unaligned output, fields separated by a tab.
+    fn psql(&self, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args([
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-At",
+                "-F",
+                "\t",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "psql failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let cluster = self.data.path().join("cluster");
+        let _ = self.as_owner(
+            "pg_ctl",
+            &["-D", &cluster.to_string_lossy(), "-m", "immediate", "stop"],
+        );
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn postgres_scores_the_table_as_leadscore_does() {
+    let dir = temp_dir();
+    let pg = Postgres::start();
+    for (case, id, types) in cases(dir.path()) {
+        let columns: Vec<String> = types
+            .as_object()
+            .expect("types")
+            .iter()
+            .map(|(name, kind)| {
+                let kind = if kind == "DOUBLE" {
+                    "DOUBLE PRECISION"
+                } else {
+                    "TEXT"
+                };
+                format!("\"{name}\" {kind}")
+            })
+            .collect();
+        // serde_json's map keeps the keys sorted; the file's order is the header's.
+        let header = std::fs::read_to_string(case.join("leads.csv"))
+            .expect("leads")
+            .lines()
+            .next()
+            .expect("header")
+            .to_string();
+        let ordered: Vec<String> = header
+            .split(',')
+            .map(|name| {
+                columns
+                    .iter()
+                    .find(|c| c.starts_with(&format!("\"{name}\" ")))
+                    .expect("typed")
+                    .clone()
+            })
+            .collect();
+        pg.psql(&format!(
+            "DROP TABLE IF EXISTS leads; CREATE TABLE leads ({});",
+            ordered.join(", ")
+        ));
+        pg.psql(&format!(
+            "\\copy leads FROM '{}' WITH (FORMAT csv, HEADER true)",
+            case.join("leads.csv").display()
+        ));
+        let query = std::fs::read_to_string(export(&case, "postgres", id)).expect("sql");
+        let output = pg.psql(&query);
+        let mut theirs: Vec<Value> = output
+            .lines()
+            .map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let null = |s: &str| s.is_empty();
+                json!([
+                    f[0],
+                    if null(f[1]) {
+                        Value::Null
+                    } else {
+                        json!(f[1].parse::<f64>().expect("p"))
+                    },
+                    if null(f[2]) { Value::Null } else { json!(f[2]) },
+                    if null(f[3]) {
+                        Value::Null
+                    } else {
+                        json!(f[3].parse::<i64>().expect("points"))
+                    },
+                ])
+            })
+            .collect();
+        let mut ours = score_without_refused(&case, id);
+        without_refused(&mut ours, &mut theirs);
+        assert_agree("postgres", &ours, &theirs);
+    }
+}
