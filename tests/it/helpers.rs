@@ -188,7 +188,7 @@ pub fn python_reference(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::
         .expect("python3 must be installed (CI: .ci/run installs scikit-learn)");
     assert!(
         out.status.success(),
-        "python reference script {script} failed (.ci/run installs scikit-learn, SciPy and openapi-spec-validator):\n{}",
+        "python reference script {script} failed (scripts/test.sh installs the Python tools it needs):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON from the reference script")

@@ -67,7 +67,7 @@ stage and points exactly as `leadscore score` computes them: imputation, indicat
 log1p, bins, standardisation, yes/no words, levels with 'other', the sigmoid and the points.
 Numeric columns must be typed as numbers in the table; a row `leadscore score` would refuse
 (an unrecognised yes/no word, a blank required field) gets NULL scores. Tested against
-PostgreSQL and DuckDB; Spark, BigQuery and Snowflake SQL is written to their documented syntax.")]
+PostgreSQL, DuckDB and Spark SQL; BigQuery and Snowflake SQL is parsed, not run, in the tests.")]
 pub struct ExportArgs {
     /// Model file written by `leadscore train`.
     #[arg(long, value_name = "FILE")]
