@@ -390,7 +390,7 @@ fn representations_section(html: &mut String, model: &Model) {
             .collect();
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td></tr>",
             escape(e.name()),
             escape(&choice.describe(e.bins().map(|b| b.len()))),
             bins.join("<br>")

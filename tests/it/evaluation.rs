@@ -328,9 +328,15 @@ fn report_renders_in_headless_chromium() {
         "Coefficients",
         "Funnel stages",
         "Model card",
+        "Numeric features: representation",
     ] {
         assert!(dom.contains(title), "rendered DOM lacks '{title}'");
     }
+    // Each numeric feature's row names its representation and the evidence.
+    assert!(
+        dom.contains("website_visits") && dom.contains("CV log loss"),
+        "the representation table shows the evidence"
+    );
     assert!(dom.matches("<svg").count() >= 6, "six inline charts");
 
     let shot = dir.path().join("shot.png");
