@@ -421,6 +421,14 @@ pub enum Error {
     /// The model cannot be written as SQL.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    /// A PostgreSQL input or output failed (connection, query, or write).
+    #[error("{target}: {message}")]
+    Database {
+        /// The URL, password hidden.
+        target: String,
+        /// What PostgreSQL or the connection said.
+        message: String,
+    },
     /// A cross-validation worker thread panicked (a bug).
     #[error("a cross-validation worker panicked")]
     WorkerPanicked,

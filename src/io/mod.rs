@@ -11,6 +11,7 @@ mod csv;
 pub mod dates;
 pub mod encoding;
 mod excel;
+pub mod postgres;
 pub mod values;
 pub mod write;
 

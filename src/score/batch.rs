@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::encode::{EncodeNote, FeatureColumn};
 use crate::error::{Error, Result};
+use crate::io::postgres::{is_postgres_url, PgBatches, PgTarget, PgWriter};
 use crate::io::values::Origin;
 use crate::io::write::temp_file_beside;
 use crate::io::{FileFormat, ReadOptions, TableBatches, DEFAULT_BATCH_ROWS};
@@ -199,11 +200,83 @@ enum Sink {
     Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
 }
 
+/// Where leads are read from or scores written to: a file (format by
+/// extension) or a PostgreSQL table (`postgres://…?table=NAME`).
+#[derive(Debug, Clone)]
+pub enum Table {
+    /// A CSV, Parquet or Excel file.
+    File(PathBuf),
+    /// A PostgreSQL table, or with `query`, the rows of a query.
+    Postgres {
+        /// The database and table.
+        target: PgTarget,
+        /// A query to read instead of the table (input only).
+        query: Option<String>,
+    },
+}
+
+impl Table {
+    /// A `postgres://` URL or a file path.
+    pub fn parse(text: &std::ffi::OsStr, query: Option<&str>) -> Result<Table> {
+        match text.to_str().filter(|t| is_postgres_url(t)) {
+            Some(url) => Ok(Table::Postgres {
+                target: PgTarget::parse(url)?,
+                query: query.map(str::to_string),
+            }),
+            None => Ok(Table::File(PathBuf::from(text))),
+        }
+    }
+
+    /// How messages name it (a file path, or the URL without its password).
+    pub fn label(&self) -> PathBuf {
+        match self {
+            Table::File(path) => path.clone(),
+            Table::Postgres { target, .. } => PathBuf::from(&target.display),
+        }
+    }
+}
+
 /// Score `input` into `output` (format by extension), batch by batch.
 pub fn score_file(
     model: &Model,
     input: &Path,
     output: &Path,
+    options: &ScoreOptions,
+    progress: &dyn Progress,
+) -> Result<ScoreSummary> {
+    score_table(
+        model,
+        &Table::File(input.to_path_buf()),
+        &Table::File(output.to_path_buf()),
+        options,
+        progress,
+    )
+}
+
+/// The batches of an input table.
+enum Batches {
+    File(TableBatches),
+    Postgres(Box<PgBatches>),
+}
+
+impl Iterator for Batches {
+    type Item = Result<(usize, DataFrame)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Batches::File(b) => b.next(),
+            Batches::Postgres(b) => b.next(),
+        }
+    }
+}
+
+/// Score `input` into `output` — files or PostgreSQL tables — batch by
+/// batch. A file is written to a temporary file renamed at the end; a table
+/// in one transaction; either way a failure leaves the old output.
+pub fn score_table(
+    model: &Model,
+    input_table: &Table,
+    output_table: &Table,
     options: &ScoreOptions,
     progress: &dyn Progress,
 ) -> Result<ScoreSummary> {
@@ -213,14 +286,36 @@ pub fn score_file(
             message: "must be at least 1".into(),
         });
     }
-    let output_format = FileFormat::for_output(output)?;
-    let mut batches = TableBatches::open(input, &options.read, options.batch_rows)?;
-    let separator = batches.separator().unwrap_or(b',');
+    let input_label = input_table.label();
+    let output_label = output_table.label();
+    let (input, output) = (input_label.as_path(), output_label.as_path());
+    let (output_format, mut pg_sink) = match output_table {
+        Table::File(path) => (Some(FileFormat::for_output(path)?), None),
+        Table::Postgres { target, .. } => (None, Some(PgWriter::open(target)?)),
+    };
+    let (mut batches, separator) = match input_table {
+        Table::File(path) => {
+            let b = TableBatches::open(path, &options.read, options.batch_rows)?;
+            let separator = b.separator().unwrap_or(b',');
+            (Batches::File(b), separator)
+        }
+        Table::Postgres { target, query } => (
+            Batches::Postgres(Box::new(PgBatches::open(
+                target,
+                query.as_deref(),
+                options.batch_rows,
+            )?)),
+            b',',
+        ),
+    };
     let io = |source| Error::Io {
         path: output.to_path_buf(),
         source,
     };
-    let tmp = temp_file_beside(output)?;
+    let tmp = match output_format {
+        Some(_) => Some(temp_file_beside(output)?),
+        None => None,
+    };
     let mut sink: Option<Sink> = None;
     let mut summary = ScoreSummary {
         input: input.to_path_buf(),
@@ -292,10 +387,10 @@ pub fn score_file(
         }
         // The writers need every column in the same chunk layout.
         df.rechunk_mut_par();
-        if sink.is_none() {
+        if let (None, Some(tmp), Some(format)) = (&sink, &tmp, output_format) {
             let file = tmp.reopen().map_err(io)?;
             let schema = df.schema();
-            sink = Some(match output_format {
+            sink = Some(match format {
                 FileFormat::Csv | FileFormat::Excel => Sink::Csv(
                     CsvWriter::new(file)
                         .include_header(true)
@@ -307,28 +402,35 @@ pub fn score_file(
                 }
             });
         }
-        match sink.as_mut() {
-            Some(Sink::Csv(w)) => w.write_batch(&df)?,
-            Some(Sink::Parquet(w)) => w.write_batch(&df)?,
-            None => {}
+        match (sink.as_mut(), pg_sink.as_mut()) {
+            (Some(Sink::Csv(w)), _) => w.write_batch(&df)?,
+            (Some(Sink::Parquet(w)), _) => w.write_batch(&df)?,
+            (None, Some(pg)) => pg.write(&df)?,
+            (None, None) => {}
         }
         summary.rows += n;
         progress.advance(n as u64);
     }
     progress.finish();
+    if summary.rows == 0 {
+        return Err(Error::EmptyFile {
+            path: input.to_path_buf(),
+        });
+    }
     match sink {
         Some(Sink::Csv(mut w)) => w.finish()?,
         Some(Sink::Parquet(w)) => {
             w.finish()?;
         }
-        None => {
-            return Err(Error::EmptyFile {
-                path: input.to_path_buf(),
-            })
-        }
+        None => {}
     }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(output).map_err(|e| io(e.error))?;
+    if let Some(tmp) = tmp {
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(output).map_err(|e| io(e.error))?;
+    }
+    if let Some(pg) = pg_sink {
+        pg.finish()?;
+    }
     for stage in Stage::ALL {
         summary
             .stages

@@ -213,3 +213,13 @@ pub fn score_with_reasons(dir: &Path, leads: &str) -> String {
     assert_ok(&scored);
     std::fs::read_to_string(dir.join("s.csv")).expect("scores")
 }
+
+/// The header line of `data/leads.csv`.
+pub fn sample_header() -> String {
+    std::fs::read_to_string(project_file("data/leads.csv"))
+        .expect("sample data")
+        .lines()
+        .next()
+        .expect("a header")
+        .to_string()
+}

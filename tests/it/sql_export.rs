@@ -8,11 +8,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{json, Value};
 
 use crate::helpers::*;
+use crate::pg::Postgres;
 
 /// What one row scored: probability, stage, points.
 type Scores = HashMap<String, (f64, String, i64)>;
@@ -184,12 +184,7 @@ fn cases(dir: &Path) -> Vec<(PathBuf, &'static str, Value)> {
     std::fs::create_dir_all(&sample).expect("dir");
     std::fs::copy(project_file("models/default.json"), sample.join("m.json")).expect("model");
     std::fs::copy(project_file("data/leads.csv"), sample.join("leads.csv")).expect("data");
-    let header = std::fs::read_to_string(project_file("data/leads.csv"))
-        .expect("data")
-        .lines()
-        .next()
-        .expect("header")
-        .to_string();
+    let header = sample_header();
     let edge = dir.join("edge");
     std::fs::create_dir_all(&edge).expect("dir");
     write(&edge, "train.csv", &edge_training(2000));
@@ -325,145 +320,6 @@ fn score_without_refused(case: &Path, id: &str) -> Scores {
         assert_user_error(&refused, &["trial", "maybe"]);
     }
     scored_by_leadscore(case, "kept.csv", id)
-}
-
-/// A PostgreSQL server on a free port with a temporary data directory,
-/// stopped when dropped.
-struct Postgres {
-    bin: PathBuf,
-    data: tempfile::TempDir,
-    port: u16,
-}
-
-impl Postgres {
-    fn start() -> Postgres {
-        let bin = PathBuf::from("/usr/lib/postgresql/15/bin");
-        assert!(
-            bin.join("initdb").exists(),
-            "PostgreSQL 15 is needed (.ci/run installs postgresql-15)"
-        );
-        let data = tempfile::tempdir().expect("temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let pg = Postgres { bin, data, port };
-        if is_root() {
-            // initdb refuses root: the cluster belongs to the postgres user.
-            let status = Command::new("chown")
-                .args(["-R", "postgres"])
-                .arg(pg.data.path())
-                .status()
-                .expect("chown");
-            assert!(status.success());
-        }
-        let cluster = pg.data.path().join("cluster");
-        pg.run_as_owner(
-            "initdb",
-            &[
-                "-D",
-                &cluster.to_string_lossy(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-            ],
-        );
-        pg.run_as_owner(
-            "pg_ctl",
-            &[
-                "-D",
-                &cluster.to_string_lossy(),
-                "-l",
-                &pg.data.path().join("log").to_string_lossy(),
-                "-o",
-                &format!(
-                    "-p {} -c listen_addresses=127.0.0.1 -k {}",
-                    pg.port,
-                    pg.data.path().display()
-                ),
-                "-w",
-                "start",
-            ],
-        );
-        pg
-    }
-
-    /// Run a server program as the cluster's owner (postgres when we are root).
-    fn as_owner(&self, program: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
-        let path = self.bin.join(program);
-        if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&path)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&path).args(args).output()
-        }
-    }
-
-    fn run_as_owner(&self, program: &str, args: &[&str]) {
-        let out = self.as_owner(program, args).expect("runs");
-        assert!(
-            out.status.success(),
-            "{program} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Run SQL with psql; unaligned output, fields separated by a tab.
-    fn psql(&self, sql: &str) -> String {
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args([
-                "-d",
-                "postgres",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-At",
-                "-F",
-                "\t",
-                "-c",
-                sql,
-            ])
-            .output()
-            .expect("psql runs");
-        assert!(
-            out.status.success(),
-            "psql failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let cluster = self.data.path().join("cluster");
-        let _ = self.as_owner(
-            "pg_ctl",
-            &["-D", &cluster.to_string_lossy(), "-m", "immediate", "stop"],
-        );
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 #[test]

@@ -410,16 +410,22 @@ pub struct BacktestArgs {
 Columns are matched by name (order does not matter; extra columns are passed through).
 Unseen categories are scored as 'other' and counted; blanks are imputed as in training;
 numbers far outside the training range are scored as its nearest end and counted.
-Input: CSV, Parquet or Excel; output: .csv, .tsv, .txt, .parquet or .pq.")]
+Input: CSV, Parquet or Excel; output: .csv, .tsv, .txt, .parquet or .pq.
+PostgreSQL: --input postgres://USER@HOST:PORT/DB?table=leads (or with --query \"SELECT …\"),
+--output postgres://USER@HOST:PORT/DB?table=lead_scores, written in one transaction: a
+failure leaves the old scores.")]
 pub struct ScoreArgs {
     /// Model file written by `leadscore train`.
     #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
-    /// Leads to score: CSV or Parquet.
-    #[arg(long, value_name = "FILE")]
+    /// Leads to score: CSV, Parquet or Excel, or postgres://…?table=NAME.
+    #[arg(long, value_name = "FILE|URL")]
     pub input: PathBuf,
-    /// Output file: .csv or .parquet.
-    #[arg(long, value_name = "FILE")]
+    /// With a postgres:// --input: score the rows of this query instead of a table.
+    #[arg(long, value_name = "SQL")]
+    pub query: Option<String>,
+    /// Output: .csv or .parquet, or postgres://…?table=NAME (replaced in one transaction).
+    #[arg(long, value_name = "FILE|URL")]
     pub output: PathBuf,
     /// How to read the file.
     #[command(flatten)]

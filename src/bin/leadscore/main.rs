@@ -14,7 +14,7 @@ use args::{Cli, Command};
 use leadscore::evaluate::job::{backtest_file, evaluate_file, recut, CutoffsJob};
 use leadscore::model::artifact;
 use leadscore::points::job::{PointsJob, ScaleChoice};
-use leadscore::score::batch::{score_file, ScoreOptions};
+use leadscore::score::batch::{score_table, ScoreOptions, Table};
 use leadscore::{demo, evaluate, model, points, score, train};
 
 fn main() -> ExitCode {
@@ -93,13 +93,16 @@ fn run(command: Command) -> Result<()> {
                 read: a.read.options(None),
                 batch_rows: a.batch_rows,
             };
-            let summary = score_file(
-                &model,
-                &a.input,
-                &a.output,
-                &options,
-                &*progress::reporter(),
-            )?;
+            let input = Table::parse(a.input.as_os_str(), a.query.as_deref())?;
+            if a.query.is_some() && !matches!(input, Table::Postgres { .. }) {
+                return Err(leadscore::Error::InvalidArgument {
+                    name: "query".into(),
+                    message: "reads from PostgreSQL: give --input postgres://…".into(),
+                }
+                .into());
+            }
+            let output = Table::parse(a.output.as_os_str(), None)?;
+            let summary = score_table(&model, &input, &output, &options, &*progress::reporter())?;
             if a.json {
                 print_json(&summary)
             } else {
