@@ -82,6 +82,11 @@ fn label(model: &Model, i: usize, value: RawValue<'_>) -> String {
                 .unwrap_or_default()
         ),
         (FeatureEncoder::Numeric(e), RawValue::Number(v), None) => e.describe_value(v),
+        (_, RawValue::Missing, Some(age)) => format!(
+            "{} has no age (it or {} is blank)",
+            feature.name(),
+            age.reference.describe()
+        ),
         _ => describe(feature.name(), value),
     };
     let clipped = match (feature, value) {

@@ -113,7 +113,11 @@ async fn a_date_scores_as_its_age_in_days_the_same_in_batch_and_service() {
     // Batch: 30 days old at the lead's date.
     let text = score_with_reasons(
         dir.path(),
-        "lead_id,created_at,signup_date,visits\nN1,2025-03-31,01-03-2025,4\n",
+        "lead_id,created_at,signup_date,visits\nN1,2025-03-31,01-03-2025,4\nN2,,01-03-2025,4\n",
+    );
+    assert!(
+        text.contains("signup_date has no age (it or created_at is blank)"),
+        "{text}"
     );
     let (header, rows) = parse_csv(&text);
     let p_batch: f64 = column(&header, &rows, "probability")[0].parse().expect("p");
