@@ -2,6 +2,7 @@
 //! points and the stages as one SQL query per engine ([`sql::select`]).
 
 pub mod dialect;
+pub mod reasons;
 pub mod sql;
 
 pub use dialect::Dialect;

@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 
 use super::dialect::Dialect;
+use super::reasons;
 use super::ExportError;
 use crate::encode::{
     BooleanEncoder, CategoricalEncoder, FeatureEncoder, NumericEncoder, MISSING_LEVEL,
@@ -42,6 +43,8 @@ pub struct SqlOptions {
     pub id: Option<String>,
     /// Wrap the query in `CREATE VIEW name AS`.
     pub view: Option<String>,
+    /// Add the top reason labels (`reason_up_1` … `reason_down_3`).
+    pub reasons: bool,
 }
 
 /// The `SELECT` (or `CREATE VIEW`) that scores every row of the table.
@@ -49,6 +52,19 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
     let d = options.dialect;
     let mut terms = Vec::new();
     let mut refused = Vec::new();
+    // Per feature: its contribution in points and its label (for --reasons).
+    let mut explained: Vec<(String, String)> = Vec::new();
+    if options.reasons && !reasons::explainable(model) {
+        return Err(ExportError::Unsupported {
+            feature: "(all)".into(),
+            what: "in a model without term means (format version < 3), which has no reasons".into(),
+        });
+    }
+    let factor = model
+        .points_scale()
+        .scorecard()
+        .unwrap_or_default()
+        .factor();
     let mut k = 0;
     for (encoder, spec) in model
         .encoder()
@@ -71,12 +87,41 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
         if spec.required {
             refused.push(missing_text(d, &column, encoder));
         }
+        let first_term = terms.len();
         match encoder {
             FeatureEncoder::Numeric(e) => numeric_terms(d, &column, e, &weights, &mut terms),
             FeatureEncoder::Boolean(e) => {
                 boolean_terms(d, &column, e, &weights, &mut terms, &mut refused)
             }
             FeatureEncoder::Categorical(e) => terms.push(categorical_term(d, &column, e, &weights)),
+        }
+        if options.reasons {
+            let own = terms[first_term..].join(" + ");
+            let mean = reasons::mean_part(model, k - encoder.n_terms(), encoder);
+            let contribution = format!("{} * (({own}) - {})", d.number(factor), d.number(mean));
+            let name = &spec.name;
+            let label = match encoder {
+                FeatureEncoder::Numeric(e) => {
+                    reasons::numeric_label(d, name, &format!("CAST({column} AS {})", d.double()), e)
+                }
+                FeatureEncoder::Boolean(_) => reasons::boolean_label(
+                    d,
+                    name,
+                    &missing_word(d, &column),
+                    &format!(
+                        "LOWER({}) IN ({})",
+                        trimmed(d, &column),
+                        list(d, &YES_WORDS)
+                    ),
+                ),
+                FeatureEncoder::Categorical(_) => reasons::categorical_label(
+                    d,
+                    name,
+                    &missing_word(d, &column),
+                    &trimmed(d, &column),
+                ),
+            };
+            explained.push((contribution, label));
         }
     }
     let mut z = d.number(model.intercept());
@@ -117,24 +162,58 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
     if let Some(view) = &options.view {
         let _ = writeln!(sql, "CREATE VIEW {} AS", d.ident(view));
     }
+    let reason_names: Vec<String> = if options.reasons {
+        ["up", "down"]
+            .iter()
+            .flat_map(|side| (1..=reasons::TOP).map(move |k| format!("reason_{side}_{k}")))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let reasons_out: String = reason_names.iter().map(|n| format!(", {n}")).collect();
+    let (inner, scored_extra) = if options.reasons {
+        let n = explained.len();
+        let columns: String = explained
+            .iter()
+            .enumerate()
+            .map(|(f, (c, l))| format!(",\n        {c} AS c{f},\n        {l} AS l{f}"))
+            .collect();
+        let passed: String = (0..n).map(|f| format!(", c{f}, l{f}")).collect();
+        let ranks = reasons::ranks(n).join(",\n        ");
+        let inner = format!(
+            "SELECT {id}z{passed},\n        {ranks}\n      FROM (\n        SELECT {id}{z} AS z{columns}\n        FROM {table}\n      ) AS terms",
+            table = d.ident(&options.table)
+        );
+        let extra: String = reasons::reason_columns(n)
+            .into_iter()
+            .map(|c| format!(",\n      {c}"))
+            .collect();
+        (inner, extra)
+    } else {
+        (
+            format!(
+                "SELECT {id}{z} AS z\n      FROM {}",
+                d.ident(&options.table)
+            ),
+            String::new(),
+        )
+    };
     let _ = write!(
         sql,
         "SELECT {id}probability,
   CASE WHEN points IS NULL THEN NULL WHEN points >= {sql_cut} THEN 'SQL' WHEN points >= {mql_cut} THEN 'MQL' ELSE 'lead' END AS stage,
-  points
+  points{reasons_out}
 FROM (
-  SELECT {id}probability, {points} AS points
+  SELECT {id}probability, {points} AS points{reasons_out}
   FROM (
-    SELECT {id}{probability} AS probability
+    SELECT {id}{probability} AS probability{scored_extra}
     FROM (
-      SELECT {id}{z} AS z
-      FROM {table}
+      {inner}
     ) AS log_odds
   ) AS scored
 ) AS pointed",
         sql_cut = cut.sql,
         mql_cut = cut.mql,
-        table = d.ident(&options.table),
     );
     sql.push_str(";\n");
     Ok(sql)

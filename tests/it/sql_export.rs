@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 use crate::pg::Postgres;
 
-/// What one row scored: probability, stage, points.
-type Scores = HashMap<String, (f64, String, i64)>;
+/// What one row scored: probability, stage, points, and the reason labels
+/// up then down.
+type Scores = HashMap<String, (f64, String, i64, Vec<String>)>;
 
 /// Training leads whose levels need escaping (quotes, a backslash, Unicode,
 /// a leading space), with a sentinel code, blanks and a skewed amount.
@@ -84,12 +85,19 @@ fn edge_scoring() -> String {
     text
 }
 
-/// `leadscore score` on `data` with the model `m.json` in `dir`.
+/// `leadscore score --reasons` on `data` with the model `m.json` in `dir`.
 fn scored_by_leadscore(dir: &Path, data: &str, id: &str) -> Scores {
     let out = leadscore(
         dir,
         &[
-            "score", "--model", "m.json", "--input", data, "--output", "ours.csv",
+            "score",
+            "--model",
+            "m.json",
+            "--input",
+            data,
+            "--output",
+            "ours.csv",
+            "--reasons",
         ],
     );
     assert_ok(&out);
@@ -99,6 +107,7 @@ fn scored_by_leadscore(dir: &Path, data: &str, id: &str) -> Scores {
     let p = column(&header, &rows, "probability");
     let stage = column(&header, &rows, "stage");
     let points = column(&header, &rows, "points");
+    let reasons = column(&header, &rows, "reasons");
     (0..rows.len())
         .map(|i| {
             (
@@ -107,10 +116,28 @@ fn scored_by_leadscore(dir: &Path, data: &str, id: &str) -> Scores {
                     p[i].parse().expect("probability"),
                     stage[i].to_string(),
                     points[i].parse().expect("points"),
+                    reason_labels(reasons[i]),
                 ),
             )
         })
         .collect()
+}
+
+/// The labels of a reasons cell (`+25 label; +9 label | -12 label`), up then
+/// down, each side padded to three with empty strings.
+fn reason_labels(cell: &str) -> Vec<String> {
+    let (up, down) = cell.split_once(" | ").expect("up | down");
+    let mut labels = Vec::new();
+    for side in [up, down] {
+        let mut these: Vec<String> = side
+            .split("; ")
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split_once(' ').expect("points label").1.to_string())
+            .collect();
+        these.resize(3, String::new());
+        labels.extend(these);
+    }
+    labels
 }
 
 /// Every row agrees: probability within 1e-9, the same stage and points.
@@ -119,11 +146,15 @@ fn assert_agree(engine: &str, ours: &Scores, theirs: &[Value]) {
     assert_eq!(theirs.len(), ours.len(), "{engine}: one row per lead");
     for row in theirs {
         let id = row[0].as_str().expect("id").to_string();
-        let (p, stage, points) = &ours[&id];
+        let (p, stage, points, reasons) = &ours[&id];
         let q = row[1].as_f64().unwrap_or(f64::NAN);
         assert!((p - q).abs() <= 1e-9, "{engine}, {id}: {p} vs {q}");
         assert_eq!(row[2].as_str(), Some(stage.as_str()), "{engine}, {id}");
         assert_eq!(row[3].as_i64(), Some(*points), "{engine}, {id}");
+        let theirs: Vec<String> = (4..10)
+            .map(|k| row[k].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(&theirs, reasons, "{engine}, {id}: reason labels");
     }
 }
 
@@ -143,6 +174,7 @@ fn export(dir: &Path, dialect: &str, id: &str) -> PathBuf {
             "leads",
             "--id",
             id,
+            "--reasons",
             "--out",
             "q.sql",
         ],
@@ -287,8 +319,8 @@ fn bigquery_and_snowflake_sql_parses() {
             );
             assert_eq!(parsed["statements"], 1, "{dialect}: {parsed}");
             assert_eq!(
-                parsed["selects"], 4,
-                "{dialect}: four nested SELECTs: {parsed}"
+                parsed["selects"], 5,
+                "{dialect}: five nested SELECTs (with --reasons): {parsed}"
             );
         }
     }
@@ -371,21 +403,14 @@ fn postgres_scores_the_table_as_leadscore_does() {
             .lines()
             .map(|line| {
                 let f: Vec<&str> = line.split('\t').collect();
-                let null = |s: &str| s.is_empty();
-                json!([
-                    f[0],
-                    if null(f[1]) {
-                        Value::Null
-                    } else {
-                        json!(f[1].parse::<f64>().expect("p"))
-                    },
-                    if null(f[2]) { Value::Null } else { json!(f[2]) },
-                    if null(f[3]) {
-                        Value::Null
-                    } else {
-                        json!(f[3].parse::<i64>().expect("points"))
-                    },
-                ])
+                let text = |s: &str| if s.is_empty() { Value::Null } else { json!(s) };
+                let mut row = vec![json!(f[0])];
+                row.push(f[1].parse::<f64>().map_or(Value::Null, |p| json!(p)));
+                row.push(text(f[2]));
+                row.push(f[3].parse::<i64>().map_or(Value::Null, |p| json!(p)));
+                // psql prints a NULL as nothing: the missing reasons of a row.
+                row.extend((4..10).map(|k| text(f.get(k).copied().unwrap_or(""))));
+                Value::Array(row)
             })
             .collect();
         let mut ours = score_without_refused(&case, id);

@@ -4,7 +4,7 @@
 
 TYPES.json maps every column of DATA.csv to its SQL type (DOUBLE or VARCHAR). The table is
 created as `leads` with those types, loaded from the file (empty cells are NULL), and the query
-is run on it. Prints the rows as JSON: [[id, probability, stage, points], ...].
+is run on it. Prints the rows as JSON: [[id, probability, stage, points, reasons…], ...].
 """
 import csv
 import json
@@ -29,7 +29,7 @@ def main(data, query, types):
     con.execute(f"CREATE TABLE leads AS SELECT * FROM read_csv(?, header=true, columns={{{spec}}}, "
                 "quote='\"', escape='\"', nullstr='')", [data])
     rows = con.execute(open(query).read().rstrip().rstrip(";")).fetchall()
-    print(json.dumps([[r[0], r[1], r[2], r[3]] for r in rows]))
+    print(json.dumps([list(r) for r in rows]))
 
 
 if __name__ == "__main__":

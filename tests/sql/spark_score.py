@@ -5,7 +5,7 @@
 TYPES.json maps every column of DATA.csv to DOUBLE or VARCHAR. The file is read with that
 schema (empty cells are NULL, quotes doubled inside quoted fields) as the temporary view
 `leads`, and the query is run on it. Prints the rows as JSON: [[id, probability, stage,
-points], ...].
+points, reasons…], ...].
 """
 import csv
 import json
@@ -37,7 +37,7 @@ def main(data, query, types):
          .option("multiLine", "false").option("encoding", "UTF-8").schema(schema).csv(data)
          .createOrReplaceTempView("leads"))
         rows = spark.sql(open(query).read().rstrip().rstrip(";")).collect()
-        print(json.dumps([[r[0], r[1], r[2], r[3]] for r in rows]))
+        print(json.dumps([list(r) for r in rows]))
     finally:
         spark.stop()
 

@@ -58,7 +58,8 @@ pub enum ExportFormat {
 #[command(after_help = "Examples:
   leadscore export --model models/default.json --format sql --dialect postgres \\
     --table leads --id lead_id --out score_leads.sql
-  leadscore export --model models/default.json --format sql --dialect duckdb --table leads
+  leadscore export --model models/default.json --format sql --dialect duckdb --table leads \\
+    --reasons
   leadscore export --model models/default.json --format sql --dialect spark \\
     --table crm.leads --id lead_id --view lead_scores
 
@@ -87,6 +88,10 @@ pub struct ExportArgs {
     /// Wrap the query in `CREATE VIEW NAME AS`.
     #[arg(long, value_name = "NAME")]
     pub view: Option<String>,
+    /// Add the top reason labels: reason_up_1..3 and reason_down_1..3, as `leadscore score
+    /// --reasons` ranks them.
+    #[arg(long)]
+    pub reasons: bool,
     /// Write the SQL to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -127,6 +127,7 @@ fn run(command: Command) -> Result<()> {
                     table: a.table.clone(),
                     id: a.id.clone().or_else(|| model.schema().id.clone()),
                     view: a.view.clone(),
+                    reasons: a.reasons,
                 },
             )
             .map_err(leadscore::Error::from)?;
