@@ -115,6 +115,23 @@ impl Dialect {
         }
     }
 
+    /// Seconds since 1970-01-01 of a DATE or TIMESTAMP value, as a double
+    /// (Spark reads timestamps in its session time zone: run it in UTC, as
+    /// leadscore counts).
+    pub fn epoch_seconds(self, value: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("CAST(EXTRACT(EPOCH FROM CAST({value} AS TIMESTAMP)) AS DOUBLE PRECISION)")
+            }
+            Dialect::Duckdb => format!("EPOCH(CAST({value} AS TIMESTAMP))"),
+            Dialect::Spark => format!("CAST(UNIX_TIMESTAMP(CAST({value} AS TIMESTAMP)) AS DOUBLE)"),
+            Dialect::Bigquery => format!("CAST(UNIX_SECONDS(TIMESTAMP({value})) AS FLOAT64)"),
+            Dialect::Snowflake => {
+                format!("CAST(DATE_PART(EPOCH_SECOND, CAST({value} AS TIMESTAMP_NTZ)) AS DOUBLE)")
+            }
+        }
+    }
+
     /// The double-precision type.
     pub fn double(self) -> &'static str {
         match self {

@@ -31,14 +31,30 @@ fn concat(parts: &[String]) -> String {
     format!("({})", parts.join(" || "))
 }
 
-/// The label of a numeric feature's value (`value` is the typed column).
-pub fn numeric_label(d: Dialect, name: &str, value: &str, e: &NumericEncoder) -> String {
-    let prefix = d.text(&format!("{name} = "));
-    let shown = concat(&[prefix.clone(), number_text(d, value)]);
-    let mut case = format!(
-        "(CASE WHEN {value} IS NULL THEN {}",
-        d.text(&format!("{name} is missing"))
-    );
+/// The label of a numeric feature's value (`value` is the typed column, or
+/// a date's age in days when `age_to` names what the age counts up to).
+pub fn numeric_label(
+    d: Dialect,
+    name: &str,
+    value: &str,
+    e: &NumericEncoder,
+    age_to: Option<String>,
+) -> String {
+    let (shown, missing) = match &age_to {
+        Some(reference) => (
+            concat(&[
+                d.text(&format!("{name} ")),
+                number_text(d, value),
+                d.text(&format!(" days before {reference}")),
+            ]),
+            format!("{name} has no age (it or {reference} is blank)"),
+        ),
+        None => (
+            concat(&[d.text(&format!("{name} = ")), number_text(d, value)]),
+            format!("{name} is missing"),
+        ),
+    };
+    let mut case = format!("(CASE WHEN {value} IS NULL THEN {}", d.text(&missing));
     if let Some(s) = e.sentinel() {
         case.push_str(&format!(
             " WHEN {value} = {} THEN {}",

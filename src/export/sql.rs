@@ -22,7 +22,7 @@ use crate::encode::{
 use crate::io::values::MISSING_TOKENS;
 use crate::model::Model;
 use crate::points::PointsScale;
-use crate::schema::Transform;
+use crate::schema::{AgeReference, Transform};
 
 /// Yes/no words leadscore accepts (`parse_bool_word`), lower case.
 const YES_WORDS: [&str; 5] = ["yes", "y", "true", "t", "1"];
@@ -72,24 +72,36 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
         .iter()
         .zip(&model.schema().features)
     {
-        if spec.age_days.is_some() {
-            return Err(ExportError::Unsupported {
-                feature: spec.name.clone(),
-                what: "a date scored as its age (age_days)".into(),
-            });
-        }
         let weights: Vec<f64> = model.coefficients()[k..k + encoder.n_terms()]
             .iter()
             .map(|c| c.weight)
             .collect();
         k += encoder.n_terms();
         let column = d.column(&spec.name);
+        // A numeric feature's value: the typed column, or a date's age in days.
+        let value = match &spec.age_days {
+            Some(age) => {
+                let reference = match &age.reference {
+                    AgeReference::Column(name) => d.epoch_seconds(&d.column(name)),
+                    AgeReference::Fixed(seconds) => d.number(*seconds as f64),
+                };
+                format!(
+                    "(({reference} - {}) / {})",
+                    d.epoch_seconds(&column),
+                    d.number(86_400.0)
+                )
+            }
+            None => format!("CAST({column} AS {})", d.double()),
+        };
         if spec.required {
-            refused.push(missing_text(d, &column, encoder));
+            refused.push(match encoder {
+                FeatureEncoder::Numeric(_) => format!("{value} IS NULL"),
+                _ => missing_word(d, &column),
+            });
         }
         let first_term = terms.len();
         match encoder {
-            FeatureEncoder::Numeric(e) => numeric_terms(d, &column, e, &weights, &mut terms),
+            FeatureEncoder::Numeric(e) => numeric_terms(d, &value, e, &weights, &mut terms),
             FeatureEncoder::Boolean(e) => {
                 boolean_terms(d, &column, e, &weights, &mut terms, &mut refused)
             }
@@ -101,9 +113,13 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
             let contribution = format!("{} * (({own}) - {})", d.number(factor), d.number(mean));
             let name = &spec.name;
             let label = match encoder {
-                FeatureEncoder::Numeric(e) => {
-                    reasons::numeric_label(d, name, &format!("CAST({column} AS {})", d.double()), e)
-                }
+                FeatureEncoder::Numeric(e) => reasons::numeric_label(
+                    d,
+                    name,
+                    &value,
+                    e,
+                    spec.age_days.as_ref().map(|a| a.reference.describe()),
+                ),
                 FeatureEncoder::Boolean(_) => reasons::boolean_label(
                     d,
                     name,
@@ -240,14 +256,6 @@ fn missing_word(d: Dialect, column: &str) -> String {
     )
 }
 
-/// The condition under which a feature's value is missing.
-fn missing_text(d: Dialect, column: &str, encoder: &FeatureEncoder) -> String {
-    match encoder {
-        FeatureEncoder::Numeric(_) => format!("{column} IS NULL"),
-        _ => missing_word(d, column),
-    }
-}
-
 fn list(d: Dialect, words: &[&str]) -> String {
     words
         .iter()
@@ -260,12 +268,12 @@ fn list(d: Dialect, words: &[&str]) -> String {
 /// sentinel indicators. Numbers must be typed numbers in the table.
 fn numeric_terms(
     d: Dialect,
-    column: &str,
+    value: &str,
     e: &NumericEncoder,
     weights: &[f64],
     terms: &mut Vec<String>,
 ) {
-    let value = format!("CAST({column} AS {})", d.double());
+    let value = value.to_string();
     let not_regular = match e.sentinel() {
         Some(s) => format!("{value} IS NULL OR {value} = {}", d.number(s)),
         None => format!("{value} IS NULL"),

@@ -183,13 +183,16 @@ fn export(dir: &Path, dialect: &str, id: &str) -> PathBuf {
     dir.join("q.sql")
 }
 
-/// The column types of a CSV header: `numeric` columns DOUBLE, the rest text.
-fn types(header: &str, numeric: &[&str]) -> Value {
+/// The column types of a CSV header: `numeric` columns DOUBLE, `dates` DATE,
+/// the rest text.
+fn types(header: &str, numeric: &[&str], dates: &[&str]) -> Value {
     let map: serde_json::Map<String, Value> = header
         .split(',')
         .map(|c| {
             let kind = if numeric.contains(&c) {
                 "DOUBLE"
+            } else if dates.contains(&c) {
+                "DATE"
             } else {
                 "VARCHAR"
             };
@@ -197,6 +200,33 @@ fn types(header: &str, numeric: &[&str]) -> Value {
         })
         .collect();
     Value::Object(map)
+}
+
+/// Leads with a signup date scored as its age in days up to the lead's
+/// `created_at` (ISO dates, so every engine loads them as DATE), with blank
+/// signups, and with `blank_reference`, blank lead dates too (scoring only:
+/// training needs every lead's date).
+fn dated_leads(rows: usize, blank_reference: bool) -> String {
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+    let mut text = String::from("lead_id,created_at,signup_date,visits,converted\n");
+    for i in 0..rows {
+        let created = start + chrono::Days::new((i * 366 / rows) as u64);
+        let age = (i * 7919) % 400;
+        let signup = created - chrono::Days::new(age as u64);
+        let visits = (i * 31) % 13;
+        let won =
+            (age as f64 / 400.0 + visits as f64 / 30.0 + ((i * 37) % 100) as f64 / 100.0) > 1.1;
+        let (created, signup) = match i % 50 {
+            7 => (created.to_string(), String::new()),
+            8 if blank_reference => (String::new(), signup.to_string()),
+            _ => (created.to_string(), signup.to_string()),
+        };
+        text.push_str(&format!(
+            "D{i},{created},{signup},{visits},{}\n",
+            if won { "yes" } else { "no" }
+        ));
+    }
+    text
 }
 
 const SAMPLE_NUMERIC: [&str; 6] = [
@@ -209,8 +239,9 @@ const SAMPLE_NUMERIC: [&str; 6] = [
 ];
 const EDGE_NUMERIC: [&str; 3] = ["visits", "pdays", "amount"];
 
-/// The two cases: the bundled model on the sample, and a model of the edge
-/// training file (bins configured for `amount`) on the edge rows.
+/// The three cases: the bundled model on the sample, a model of the edge
+/// training file (bins configured for `amount`) on the edge rows, and a
+/// model with a date scored as its age (`age_days`).
 fn cases(dir: &Path) -> Vec<(PathBuf, &'static str, Value)> {
     let sample = dir.join("sample");
     std::fs::create_dir_all(&sample).expect("dir");
@@ -242,14 +273,51 @@ fn cases(dir: &Path) -> Vec<(PathBuf, &'static str, Value)> {
         ],
     ));
     write(&edge, "leads.csv", &edge_scoring());
+    let dated = dir.join("dated");
+    std::fs::create_dir_all(&dated).expect("dir");
+    write(&dated, "train.csv", &dated_leads(2000, false));
+    write(
+        &dated,
+        "leadscore.toml",
+        "[columns.signup_date]\nage_days = true\n",
+    );
+    assert_ok(&leadscore(
+        &dated,
+        &[
+            "train",
+            "--data",
+            "train.csv",
+            "--label",
+            "converted",
+            "--id",
+            "lead_id",
+            "--date",
+            "created_at",
+            "--config",
+            "leadscore.toml",
+            "--out",
+            "m.json",
+        ],
+    ));
+    write(&dated, "leads.csv", &dated_leads(400, true));
     vec![
-        (sample, "lead_id", types(&header, &SAMPLE_NUMERIC)),
+        (sample, "lead_id", types(&header, &SAMPLE_NUMERIC, &[])),
         (
             edge,
             "lead_id",
             types(
                 "lead_id,visits,pdays,segment,trial,amount,converted",
                 &EDGE_NUMERIC,
+                &[],
+            ),
+        ),
+        (
+            dated,
+            "lead_id",
+            types(
+                "lead_id,created_at,signup_date,visits,converted",
+                &["visits"],
+                &["created_at", "signup_date"],
             ),
         ),
     ]
@@ -364,10 +432,10 @@ fn postgres_scores_the_table_as_leadscore_does() {
             .expect("types")
             .iter()
             .map(|(name, kind)| {
-                let kind = if kind == "DOUBLE" {
-                    "DOUBLE PRECISION"
-                } else {
-                    "TEXT"
+                let kind = match kind.as_str() {
+                    Some("DOUBLE") => "DOUBLE PRECISION",
+                    Some("DATE") => "DATE",
+                    _ => "TEXT",
                 };
                 format!("\"{name}\" {kind}")
             })

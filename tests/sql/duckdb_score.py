@@ -2,7 +2,7 @@
 
     python3 tests/sql/duckdb_score.py DATA.csv QUERY.sql TYPES.json
 
-TYPES.json maps every column of DATA.csv to its SQL type (DOUBLE or VARCHAR). The table is
+TYPES.json maps every column of DATA.csv to its SQL type (DOUBLE, DATE or VARCHAR). The table is
 created as `leads` with those types, loaded from the file (empty cells are NULL), and the query
 is run on it. Prints the rows as JSON: [[id, probability, stage, points, reasons…], ...].
 """

@@ -2,7 +2,8 @@
 
     python3 tests/sql/spark_score.py DATA.csv QUERY.sql TYPES.json
 
-TYPES.json maps every column of DATA.csv to DOUBLE or VARCHAR. The file is read with that
+TYPES.json maps every column of DATA.csv to DOUBLE, DATE or VARCHAR (the session runs in
+UTC, as leadscore counts days). The file is read with that
 schema (empty cells are NULL, quotes doubled inside quoted fields) as the temporary view
 `leads`, and the query is run on it. Prints the rows as JSON: [[id, probability, stage,
 points, reasons…], ...].
@@ -18,17 +19,18 @@ except ImportError:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "--root-user-action=ignore", "pyspark"], check=True)
 from pyspark.sql import SparkSession
-from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+from pyspark.sql.types import DateType, DoubleType, StringType, StructField, StructType
 
 
 def main(data, query, types):
     columns = json.load(open(types))
     with open(data, newline="", encoding="utf-8") as f:
         header = next(csv.reader(f))
-    schema = StructType([StructField(name, DoubleType() if columns[name] == "DOUBLE" else StringType())
-                         for name in header])
+    kinds = {"DOUBLE": DoubleType(), "DATE": DateType()}
+    schema = StructType([StructField(name, kinds.get(columns[name], StringType())) for name in header])
     spark = (SparkSession.builder.master("local[2]").appName("leadscore-sql-export")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.session.timeZone", "UTC")
              .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")

@@ -66,7 +66,7 @@ pub enum ExportFormat {
 The query reads the table once (no joins, no UDFs) and returns, per row, the id, probability,
 stage and points exactly as `leadscore score` computes them: imputation, indicators, clipping,
 log1p, bins, standardisation, yes/no words, levels with 'other', the sigmoid and the points.
-Numeric columns must be typed as numbers in the table; a row `leadscore score` would refuse
+Numeric columns must be typed as numbers (age_days dates as dates); a row `leadscore score` would refuse
 (an unrecognised yes/no word, a blank required field) gets NULL scores. Tested against
 PostgreSQL, DuckDB and Spark SQL; BigQuery and Snowflake SQL is parsed, not run, in the tests.")]
 pub struct ExportArgs {
