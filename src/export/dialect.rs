@@ -46,15 +46,7 @@ impl Dialect {
     /// (`crm.leads`) is quoted part by part.
     pub fn ident(self, name: &str) -> String {
         name.split('.')
-            .map(|part| match self {
-                Dialect::Postgres | Dialect::Duckdb | Dialect::Snowflake => {
-                    format!("\"{}\"", part.replace('"', "\"\""))
-                }
-                Dialect::Spark => format!("`{}`", part.replace('`', "``")),
-                Dialect::Bigquery => {
-                    format!("`{}`", part.replace('\\', "\\\\").replace('`', "\\`"))
-                }
-            })
+            .map(|part| self.column(part))
             .collect::<Vec<_>>()
             .join(".")
     }

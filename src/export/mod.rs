@@ -20,4 +20,7 @@ pub enum ExportError {
         /// What it uses.
         what: String,
     },
+    /// `--reasons` on a model without term means (format version < 3).
+    #[error("the model has no term means (format version < 3), so it has no reasons; retrain it, or export without --reasons")]
+    NoTermMeans,
 }

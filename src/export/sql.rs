@@ -55,10 +55,7 @@ pub fn select(model: &Model, options: &SqlOptions) -> Result<String, ExportError
     // Per feature: its contribution in points and its label (for --reasons).
     let mut explained: Vec<(String, String)> = Vec::new();
     if options.reasons && !reasons::explainable(model) {
-        return Err(ExportError::Unsupported {
-            feature: "(all)".into(),
-            what: "in a model without term means (format version < 3), which has no reasons".into(),
-        });
+        return Err(ExportError::NoTermMeans);
     }
     let factor = model
         .points_scale()

@@ -217,13 +217,13 @@ pub enum Table {
 
 impl Table {
     /// A `postgres://` URL or a file path.
-    pub fn parse(text: &std::ffi::OsStr, query: Option<&str>) -> Result<Table> {
+    pub fn parse(text: &std::ffi::OsStr, query: Option<&str>) -> Table {
         match text.to_str().filter(|t| is_postgres_url(t)) {
-            Some(url) => Ok(Table::Postgres {
-                target: PgTarget::parse(url)?,
+            Some(url) => Table::Postgres {
+                target: PgTarget::parse(url),
                 query: query.map(str::to_string),
-            }),
-            None => Ok(Table::File(PathBuf::from(text))),
+            },
+            None => Table::File(PathBuf::from(text)),
         }
     }
 

@@ -2,14 +2,13 @@
 //! available cores, each fold walking the penalties from strongest to weakest
 //! with warm starts; the validation log loss decides.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use ndarray::{Array2, ArrayView2};
 
 use super::fit::{fit_logistic, take_rows, FittedWeights, Tolerance};
+use super::queue::{cores, map_on_cores};
 use super::settings::TrainConfig;
 use super::split::stratified_folds;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evaluate::metrics::log_loss;
 use crate::model::CvRow;
 use crate::progress::Progress;
@@ -60,9 +59,6 @@ pub(super) fn cross_validate(
     progress: &dyn Progress,
 ) -> Result<CrossValidation> {
     let fold_of = stratified_folds(y, config.folds, config.seed);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(config.folds);
     let run_fold = |fold: usize| -> Result<FoldResult> {
         let fit_rows: Vec<usize> = (0..y.len()).filter(|&r| fold_of[r] != fold).collect();
         let val_rows: Vec<usize> = (0..y.len()).filter(|&r| fold_of[r] == fold).collect();
@@ -92,36 +88,8 @@ pub(super) fn cross_validate(
         }
         Ok(out)
     };
-    let next = AtomicUsize::new(0);
-    let results: Vec<(usize, Result<FoldResult>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (run_fold, next) = (&run_fold, &next);
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let fold = next.fetch_add(1, Ordering::Relaxed);
-                        if fold >= config.folds {
-                            return done;
-                        }
-                        done.push((fold, run_fold(fold)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![(0, Err(Error::WorkerPanicked))])
-            })
-            .collect()
-    });
-    let mut by_fold = results;
-    by_fold.sort_by_key(|(f, _)| *f);
-    let per_fold = by_fold
+    let per_fold = map_on_cores(config.folds, cores(), run_fold)?
         .into_iter()
-        .map(|(_, r)| r)
         .collect::<Result<Vec<_>>>()?;
     let folds = per_fold.len() as f64;
     let mut table = Vec::with_capacity(config.alphas.len());

@@ -8,6 +8,7 @@ pub mod job;
 pub mod leakage;
 mod newton;
 pub mod prepare;
+mod queue;
 pub mod representation;
 pub mod settings;
 pub mod split;
@@ -92,7 +93,7 @@ pub fn fit_rows(
             "choosing each numeric feature's representation by cross-validation",
             0,
         );
-        representation::choose(prepared, rows, config)
+        representation::choose(prepared, rows, config)?
     };
     let plain = plain_alternative(&choices);
     let cv_rows = cv_sample(&y, config.cv_max_rows, config.seed);

@@ -13,14 +13,14 @@
 //! chosen design's best penalty and its two neighbours), and keeps whichever
 //! has the lower log loss.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use super::newton::{fit, Grouped};
 use super::prepare::Prepared;
+use super::queue::{cores, map_on_cores};
 use super::settings::TrainConfig;
 use super::split::{cv_sample, stratified_folds};
 use crate::encode::choice::{CandidateScore, ChoiceBasis, RepresentationChoice};
 use crate::encode::{FeatureColumn, NumericEncoder};
+use crate::error::Result;
 use crate::evaluate::metrics::log_loss;
 use crate::schema::{FeatureKind, FeatureSpec, Transform};
 
@@ -45,7 +45,7 @@ pub fn choose(
     prepared: &Prepared,
     rows: &[usize],
     config: &TrainConfig,
-) -> Vec<Option<RepresentationChoice>> {
+) -> Result<Vec<Option<RepresentationChoice>>> {
     let y: Vec<bool> = rows.iter().map(|&r| prepared.labels[r]).collect();
     let sample: Vec<usize> = cv_sample(&y, MAX_ROWS, config.seed)
         .into_iter()
@@ -53,43 +53,11 @@ pub fn choose(
         .collect();
     let y_sample: Vec<bool> = sample.iter().map(|&r| prepared.labels[r]).collect();
     let fold_of = stratified_folds(&y_sample, config.folds, config.seed);
-    let contest = Contest {
-        labels: &prepared.labels,
-        rows,
-        sample: &sample,
-        fold_of: &fold_of,
-        folds: config.folds,
-    };
+    let contest = Contest::new(&prepared.labels, rows, &sample, &fold_of, config.folds);
     let features = &prepared.schema.features;
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut chosen: Vec<(usize, Option<RepresentationChoice>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let (next, contest) = (&next, &contest);
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(spec) = features.get(i) else {
-                            return done;
-                        };
-                        done.push((i, contest.decide(spec, &prepared.columns[i])));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    chosen.sort_by_key(|(i, _)| *i);
-    let mut out = vec![None; features.len()];
-    for (i, choice) in chosen {
-        out[i] = choice;
-    }
-    out
+    map_on_cores(features.len(), cores(), |i| {
+        contest.decide(&features[i], &prepared.columns[i])
+    })
 }
 
 /// The rows and folds every feature's contest uses.
@@ -98,11 +66,53 @@ struct Contest<'a> {
     labels: &'a [bool],
     /// All training rows (the final representation is fitted on these).
     rows: &'a [usize],
-    /// The cross-validation sample (row indices).
-    sample: &'a [usize],
-    /// Fold of each sample position.
-    fold_of: &'a [usize],
-    folds: usize,
+    /// Per fold: the sample rows fitted on, the rows validated on and their labels.
+    folds: Vec<Fold>,
+}
+
+/// One fold of the cross-validation sample.
+struct Fold {
+    fit_rows: Vec<usize>,
+    y_fit: Vec<bool>,
+    val_rows: Vec<usize>,
+    y_val: Vec<bool>,
+}
+
+impl<'a> Contest<'a> {
+    /// Split `sample` (row indices) into `folds` by `fold_of` (per sample
+    /// position), once for every feature and candidate.
+    fn new(
+        labels: &'a [bool],
+        rows: &'a [usize],
+        sample: &[usize],
+        fold_of: &[usize],
+        folds: usize,
+    ) -> Contest<'a> {
+        let folds = (0..folds)
+            .map(|fold| {
+                let (mut val_rows, mut fit_rows) = (Vec::new(), Vec::new());
+                for (&row, &f) in sample.iter().zip(fold_of) {
+                    if f == fold {
+                        val_rows.push(row);
+                    } else {
+                        fit_rows.push(row);
+                    }
+                }
+                let labels_of = |rows: &[usize]| rows.iter().map(|&r| labels[r]).collect();
+                Fold {
+                    y_fit: labels_of(&fit_rows),
+                    y_val: labels_of(&val_rows),
+                    fit_rows,
+                    val_rows,
+                }
+            })
+            .collect();
+        Contest {
+            labels,
+            rows,
+            folds,
+        }
+    }
 }
 
 impl Contest<'_> {
@@ -162,19 +172,8 @@ impl Contest<'_> {
         transform: Transform,
     ) -> Option<f64> {
         let mut total = 0.0;
-        for fold in 0..self.folds {
-            let (fit_rows, val_rows): (Vec<usize>, Vec<usize>) = {
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                for (i, &r) in self.sample.iter().enumerate() {
-                    if self.fold_of[i] == fold {
-                        b.push(r);
-                    } else {
-                        a.push(r);
-                    }
-                }
-                (a, b)
-            };
-            let encoder = NumericEncoder::fit(spec, column, &fit_rows, self.labels, transform);
+        for fold in &self.folds {
+            let encoder = NumericEncoder::fit(spec, column, &fold.fit_rows, self.labels, transform);
             if encoder.transform() != transform || !encoder.is_usable() {
                 return None;
             }
@@ -186,16 +185,15 @@ impl Contest<'_> {
                 }
                 Some(x)
             };
-            let labels_of =
-                |rows: &[usize]| -> Vec<bool> { rows.iter().map(|&r| self.labels[r]).collect() };
-            let y_fit = labels_of(&fit_rows);
-            let y_val = labels_of(&val_rows);
-            let fitted = fit(&Grouped::pool(p, &encode(&fit_rows)?, &y_fit), ALPHA);
-            let x_val = encode(&val_rows)?;
+            let fitted = fit(
+                &Grouped::pool(p, &encode(&fold.fit_rows)?, &fold.y_fit),
+                ALPHA,
+            );
+            let x_val = encode(&fold.val_rows)?;
             let predicted: Vec<f64> = x_val.chunks_exact(p).map(|t| fitted.predict(t)).collect();
-            total += log_loss(&y_val, &predicted);
+            total += log_loss(&fold.y_val, &predicted);
         }
-        Some(total / self.folds as f64)
+        Some(total / self.folds.len() as f64)
     }
 }
 
@@ -236,13 +234,7 @@ mod tests {
             .collect();
         let rows: Vec<usize> = (0..values.len()).collect();
         let fold_of = stratified_folds(&labels, 5, 7);
-        let contest = Contest {
-            labels: &labels,
-            rows: &rows,
-            sample: &rows,
-            fold_of: &fold_of,
-            folds: 5,
-        };
+        let contest = Contest::new(&labels, &rows, &rows, &fold_of, 5);
         let column = FeatureColumn::Numbers(values.iter().copied().map(Some).collect());
         contest.decide(&spec(), &column).expect("numeric")
     }

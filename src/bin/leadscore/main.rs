@@ -93,7 +93,7 @@ fn run(command: Command) -> Result<()> {
                 read: a.read.options(None),
                 batch_rows: a.batch_rows,
             };
-            let input = Table::parse(a.input.as_os_str(), a.query.as_deref())?;
+            let input = Table::parse(a.input.as_os_str(), a.query.as_deref());
             if a.query.is_some() && !matches!(input, Table::Postgres { .. }) {
                 return Err(leadscore::Error::InvalidArgument {
                     name: "query".into(),
@@ -101,7 +101,7 @@ fn run(command: Command) -> Result<()> {
                 }
                 .into());
             }
-            let output = Table::parse(a.output.as_os_str(), None)?;
+            let output = Table::parse(a.output.as_os_str(), None);
             let summary = score_table(&model, &input, &output, &options, &*progress::reporter())?;
             if a.json {
                 print_json(&summary)
