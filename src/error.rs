@@ -378,6 +378,15 @@ pub enum Error {
         /// The newest version this build reads.
         supported: u32,
     },
+    /// The model predates format version 8 and keeps no training
+    /// distribution to measure drift against.
+    #[error("{path}: this model (format version {version}) keeps no training distribution, so drift cannot be measured against it; retrain it with `leadscore train` (format 8 or later stores one)")]
+    NoTrainingReference {
+        /// The model file.
+        path: PathBuf,
+        /// Its format version.
+        version: u32,
+    },
     /// A model file parses but its parts do not fit together.
     #[error("{path}: not a valid leadscore model file ({problem}); retrain or restore it")]
     InconsistentModel {

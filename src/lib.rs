@@ -48,6 +48,7 @@ pub mod encode;
 pub mod evaluate;
 pub mod export;
 pub mod io;
+pub mod log;
 pub mod model;
 pub mod points;
 pub mod report;

@@ -119,13 +119,12 @@ impl CategoricalEncoder {
         out: &mut [f64],
     ) -> Result<Option<EncodeNote>, EncodeError> {
         out.fill(0.0);
-        let level = level_text(value);
-        let (slot, note) = match self.index().get(level.as_ref()) {
-            Some(&i) => (i, None),
-            None => {
+        let (slot, note) = match self.bucket(value) {
+            LevelBucket::Kept(i) => (i, None),
+            LevelBucket::Other { seen } => {
                 let note = if value == RawValue::Missing {
                     Some(EncodeNote::Imputed)
-                } else if self.rare_levels.binary_search(&level.to_string()).is_ok() {
+                } else if seen {
                     None
                 } else {
                     Some(EncodeNote::UnseenLevel)
@@ -136,6 +135,39 @@ impl CategoricalEncoder {
         out[slot] = 1.0;
         Ok(note)
     }
+
+    /// Where a value goes: its kept level, or `other` (saying whether
+    /// training saw it as a rare level).
+    pub fn bucket(&self, value: RawValue<'_>) -> LevelBucket {
+        let level = level_text(value);
+        match self.index().get(level.as_ref()) {
+            Some(&i) => LevelBucket::Kept(i),
+            None => LevelBucket::Other {
+                seen: self
+                    .rare_levels
+                    .binary_search_by(|l| l.as_str().cmp(level.as_ref()))
+                    .is_ok(),
+            },
+        }
+    }
+
+    /// The level text of a value as the encoder reads it (trimmed; blanks
+    /// are `(missing)`).
+    pub fn level_of<'a>(&self, value: RawValue<'a>) -> std::borrow::Cow<'a, str> {
+        level_text(value)
+    }
+}
+
+/// Where a categorical value goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelBucket {
+    /// A kept level (its index in [`CategoricalEncoder::levels`]).
+    Kept(usize),
+    /// `other`; `seen` when it is one of training's rare levels.
+    Other {
+        /// Seen in training (as a rare level).
+        seen: bool,
+    },
 }
 
 /// The level a raw value belongs to: its trimmed text, `(missing)` for blanks.

@@ -16,7 +16,7 @@ mod numeric;
 
 pub use bins::Bins;
 pub use boolean::BooleanEncoder;
-pub use categorical::{CategoricalEncoder, MISSING_LEVEL, OTHER_LEVEL};
+pub use categorical::{CategoricalEncoder, LevelBucket, MISSING_LEVEL, OTHER_LEVEL};
 pub use column::FeatureColumn;
 pub use error::EncodeError;
 pub use numeric::NumericEncoder;

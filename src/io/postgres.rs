@@ -56,7 +56,7 @@ impl PgTarget {
         }
     }
 
-    fn connect(&self) -> Result<Client> {
+    pub(crate) fn connect(&self) -> Result<Client> {
         let mut config: postgres::Config =
             self.connection
                 .parse()
@@ -68,7 +68,7 @@ impl PgTarget {
         config.connect(NoTls).map_err(|e| self.error(&e))
     }
 
-    fn error(&self, e: &postgres::Error) -> Error {
+    pub(crate) fn error(&self, e: &postgres::Error) -> Error {
         let message = match e.as_db_error() {
             Some(db) => db.message().to_string(),
             None => e.to_string(),
@@ -80,7 +80,7 @@ impl PgTarget {
     }
 
     /// The table, as the error when a URL lacks it says.
-    fn table(&self) -> Result<&str> {
+    pub(crate) fn table(&self) -> Result<&str> {
         self.table.as_deref().ok_or_else(|| Error::Database {
             target: self.display.clone(),
             message: "no table: add ?table=NAME to the URL (or --query \"SELECT …\" for input)"
@@ -104,7 +104,7 @@ fn hide_password(url: &str) -> String {
 }
 
 /// A quoted name; `schema.table` quoted part by part.
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     name.split('.')
         .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
         .collect::<Vec<_>>()
@@ -322,7 +322,7 @@ fn copy_text(df: &DataFrame) -> Result<String> {
     Ok(out)
 }
 
-fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),

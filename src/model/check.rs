@@ -51,6 +51,9 @@ pub enum ModelInconsistency {
     /// The schema's features and the encoder's features differ.
     #[error("schema features and encoder features differ")]
     FeatureMismatch,
+    /// The training distribution does not line up with the features.
+    #[error("the training distribution (reference) does not match the features or their bins")]
+    Reference,
 }
 
 impl Model {
@@ -101,6 +104,11 @@ impl Model {
         let encoded: Vec<&str> = self.encoder.features().iter().map(|f| f.name()).collect();
         if names != encoded {
             return Err(ModelInconsistency::FeatureMismatch);
+        }
+        if let Some(reference) = &self.reference {
+            if !reference.fits(self.encoder.features()) {
+                return Err(ModelInconsistency::Reference);
+            }
         }
         Ok(())
     }

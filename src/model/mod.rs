@@ -4,6 +4,7 @@
 pub mod artifact;
 mod card;
 mod check;
+pub mod reference;
 mod scoring;
 pub mod stages;
 pub mod text;
@@ -19,6 +20,7 @@ pub use scoring::LeadScore;
 use crate::encode::{Encoder, FeatureEncoder};
 use crate::points::PointsScale;
 use crate::schema::{FeatureKind, Schema, Transform};
+use reference::TrainingReference;
 use stages::Cutoffs;
 
 /// The artifact format this build writes. Every released version stays
@@ -43,7 +45,11 @@ use stages::Cutoffs;
 ///   spec's `transform` is `null` unless configured; a feature spec may hold
 ///   `age_days` (a date scored as its age in days). Older files load with
 ///   their lines as before.
-pub const FORMAT_VERSION: u32 = 7;
+/// - 8: the model keeps its training distribution (`reference`: a histogram
+///   per feature, of the score and the stage counts, see [`reference`]) for
+///   `leadscore drift` and the service's rolling PSI. Older files load with
+///   `null` and everything but drift works as before.
+pub const FORMAT_VERSION: u32 = 8;
 
 /// Everything [`Model::new`] needs (produced by training).
 #[derive(Debug, Clone)]
@@ -72,6 +78,8 @@ pub struct ModelParts {
     pub term_means: Vec<f64>,
     /// The points scale.
     pub points: PointsScale,
+    /// The training distribution drift is measured against.
+    pub reference: Option<TrainingReference>,
 }
 
 /// A fitted lead-scoring model (the content of the artifact).
@@ -94,6 +102,8 @@ pub struct Model {
     #[serde(default)]
     term_means: Vec<f64>,
     points: PointsScale,
+    #[serde(default)]
+    reference: Option<TrainingReference>,
 }
 
 impl Model {
@@ -143,6 +153,7 @@ impl Model {
             cutoff_choice: parts.cutoff_choice,
             term_means: parts.term_means,
             points: parts.points,
+            reference: parts.reference,
         }
     }
 
@@ -213,6 +224,11 @@ impl Model {
             cutoff_choice: Some(choice),
             ..self.clone()
         }
+    }
+
+    /// The training distribution (absent in files before format version 8).
+    pub fn reference(&self) -> Option<&TrainingReference> {
+        self.reference.as_ref()
     }
 
     /// Points scale.

@@ -1,11 +1,15 @@
 //! Self-contained HTML reports: charts drawn with plotters as inline SVG (no
 //! scripts, no network), tables and the model card. One file a manager can
-//! open anywhere: the evaluation report and the points report.
+//! open anywhere: the evaluation, points, comparison and drift reports.
 
 mod chart;
+mod compare;
+mod drift;
 mod evaluation;
 mod points;
 
+pub use compare::render_comparison;
+pub use drift::render_drift;
 pub use evaluation::render;
 pub use points::render_points;
 

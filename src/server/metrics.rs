@@ -1,6 +1,8 @@
 //! Prometheus metrics (OpenMetrics text via `prometheus-client`): requests by
 //! route and status, a latency histogram per route, leads scored by model and
-//! stage, reloads, and which model versions are loaded.
+//! stage, reloads, which model versions are loaded, the prediction log's
+//! counts (queued, written, dropped, failed, pending), shadow scoring errors
+//! and the rolling PSI of each model's score.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +18,9 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry as MetricRegistry;
 
 use super::registry::Registry;
+use super::rolling::RollingPsi;
 use super::state::AppState;
+use crate::log::LogCounters;
 use crate::model::stages::Stage;
 
 /// Content type of the OpenMetrics text format.
@@ -53,6 +57,14 @@ struct ReloadLabels {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabels {
+    model: String,
+    version: String,
+}
+
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -68,6 +80,11 @@ pub struct ServiceMetrics {
     leads: Family<LeadLabels, Counter>,
     models: Family<ModelLabels, Gauge>,
     reloads: Family<ReloadLabels, Counter>,
+    log: LogCounters,
+    log_pending: Gauge,
+    shadow_errors: Counter,
+    psi: Family<VersionLabels, FloatGauge>,
+    psi_leads: Family<VersionLabels, Gauge>,
 }
 
 impl std::fmt::Debug for ServiceMetrics {
@@ -105,6 +122,51 @@ impl Default for ServiceMetrics {
             models.clone(),
         );
         registry.register("model_reloads", "Model reloads by outcome", reloads.clone());
+        let log = LogCounters::default();
+        let log_pending = Gauge::default();
+        registry.register(
+            "prediction_log_queued",
+            "Scored leads accepted into the prediction log's queue",
+            log.queued.clone(),
+        );
+        registry.register(
+            "prediction_log_written",
+            "Scored leads written to the prediction log",
+            log.written.clone(),
+        );
+        registry.register(
+            "prediction_log_dropped",
+            "Scored leads not logged because the queue was full (scoring never waits)",
+            log.dropped.clone(),
+        );
+        registry.register(
+            "prediction_log_failed",
+            "Scored leads lost because the log database kept failing",
+            log.failed.clone(),
+        );
+        registry.register(
+            "prediction_log_pending",
+            "Scored leads queued or being written",
+            log_pending.clone(),
+        );
+        let shadow_errors = Counter::default();
+        registry.register(
+            "shadow_errors",
+            "Leads the shadow model could not score (the default model answered them)",
+            shadow_errors.clone(),
+        );
+        let psi = Family::<VersionLabels, FloatGauge>::default();
+        let psi_leads = Family::<VersionLabels, Gauge>::default();
+        registry.register(
+            "score_psi",
+            "Population stability index of the last scored leads' probabilities against training (< 0.1 stable, 0.1-0.25 watch, > 0.25 act)",
+            psi.clone(),
+        );
+        registry.register(
+            "score_psi_window_leads",
+            "Leads in the rolling PSI window",
+            psi_leads.clone(),
+        );
         ServiceMetrics {
             registry,
             requests,
@@ -112,6 +174,11 @@ impl Default for ServiceMetrics {
             leads,
             models,
             reloads,
+            log,
+            log_pending,
+            shadow_errors,
+            psi,
+            psi_leads,
         }
     }
 }
@@ -175,8 +242,34 @@ impl ServiceMetrics {
             .inc();
     }
 
+    /// The prediction log's counters (shared with the log's writer).
+    pub fn log_counters(&self) -> &LogCounters {
+        &self.log
+    }
+
+    /// Count a lead the shadow model could not score.
+    pub fn count_shadow_error(&self) {
+        self.shadow_errors.inc();
+    }
+
+    /// Set the rolling PSI series to `windows` (models without a window or
+    /// with an empty one have no series).
+    pub fn set_rolling(&self, windows: &[RollingPsi]) {
+        self.psi.clear();
+        self.psi_leads.clear();
+        for w in windows.iter().filter(|w| w.leads > 0) {
+            let labels = VersionLabels {
+                model: w.model.clone(),
+                version: w.version.clone(),
+            };
+            self.psi.get_or_create(&labels).set(w.psi);
+            self.psi_leads.get_or_create(&labels).set(w.leads as i64);
+        }
+    }
+
     /// The metrics in OpenMetrics text.
     pub fn encode(&self) -> String {
+        self.log_pending.set(self.log.pending() as i64);
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
@@ -206,6 +299,9 @@ pub async fn track(
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus / OpenMetrics text", content_type = "application/openmetrics-text", body = String)))]
 pub async fn export(State(state): State<AppState>) -> Response {
+    state
+        .metrics()
+        .set_rolling(&state.lifecycle().rolling.snapshot());
     (
         [(header::CONTENT_TYPE, CONTENT_TYPE)],
         state.metrics().encode(),

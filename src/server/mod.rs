@@ -1,5 +1,6 @@
 //! The scoring service: routing, limits, authentication, the model registry
-//! with hot reload, metrics, OpenAPI and the KServe V2 adapter. No scoring
+//! with hot reload, metrics, OpenAPI, the KServe V2 adapter, the prediction
+//! log, rolling PSI and shadow scoring ([`lifecycle`]). No scoring
 //! logic of its own: every lead goes through [`crate::score::lead`], the same
 //! encoder and weights as `leadscore score`.
 //!
@@ -18,9 +19,11 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;
 pub mod registry;
+pub mod rolling;
 pub mod state;
 pub mod v1;
 pub mod v2;
@@ -42,6 +45,7 @@ use tower_http::validate_request::ValidateRequestHeaderLayer;
 
 pub use config::{ConfigError, ServerConfig, ServerSettings, Token};
 pub use error::{ApiError, ErrorBody};
+pub use lifecycle::LifecycleSettings;
 pub use registry::{ModelSource, Registry, RegistryError};
 pub use state::AppState;
 

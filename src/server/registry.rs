@@ -62,6 +62,19 @@ pub enum RegistryError {
         /// The directory.
         dir: PathBuf,
     },
+    /// The shadow model is not served, or is the default model.
+    #[error("no challenger named '{name}' besides the default '{default}' (served: {available}); serve a folder with --models-dir and pass --shadow NAME")]
+    NoShadow {
+        /// The shadow asked for.
+        name: String,
+        /// The models served.
+        available: String,
+        /// The default model.
+        default: String,
+    },
+    /// The prediction log could not be opened.
+    #[error("prediction log: {0}")]
+    Log(#[source] crate::Error),
     /// The loading task did not finish.
     #[error("model loading was interrupted: {0}")]
     Interrupted(String),

@@ -7,6 +7,7 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use super::config::ServerConfig;
+use super::lifecycle::{Lifecycle, LifecycleSettings};
 use super::metrics::ServiceMetrics;
 use super::registry::{ModelSource, Registry, RegistryError};
 
@@ -22,6 +23,7 @@ struct Shared {
     source: ModelSource,
     config: ServerConfig,
     metrics: ServiceMetrics,
+    lifecycle: Lifecycle,
     reloading: tokio::sync::Mutex<()>,
 }
 
@@ -37,20 +39,46 @@ pub struct ReloadedModel {
 }
 
 impl AppState {
-    /// Load the models of `source` (all of them must load and pass their checks).
+    /// Load the models of `source` (all of them must load and pass their
+    /// checks), without a prediction log or shadow.
     pub fn load(source: ModelSource, config: ServerConfig) -> Result<AppState, RegistryError> {
+        AppState::load_with(source, config, &LifecycleSettings::default())
+    }
+
+    /// Load the models, check the shadow model is among them, and open the
+    /// prediction log (creating its file or table).
+    pub fn load_with(
+        source: ModelSource,
+        config: ServerConfig,
+        lifecycle: &LifecycleSettings,
+    ) -> Result<AppState, RegistryError> {
         let registry = Registry::load(&source)?;
+        check_shadow(&registry, lifecycle.shadow.as_deref())?;
         let metrics = ServiceMetrics::default();
         metrics.set_models(&registry);
+        let log = lifecycle
+            .log
+            .as_ref()
+            .map(|settings| {
+                crate::log::PredictionLog::open(settings, metrics.log_counters().clone())
+            })
+            .transpose()
+            .map_err(RegistryError::Log)?;
         Ok(AppState {
             inner: Arc::new(Shared {
                 models: ArcSwap::from_pointee(registry),
                 source,
                 config,
                 metrics,
+                lifecycle: Lifecycle::new(lifecycle, log),
                 reloading: tokio::sync::Mutex::new(()),
             }),
         })
+    }
+
+    /// The prediction log, rolling PSI and shadow.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.inner.lifecycle
     }
 
     /// The models serving now. Hold the returned `Arc` for the whole request
@@ -86,7 +114,10 @@ impl AppState {
             .map_err(|e| RegistryError::Interrupted(e.to_string()))
             .and_then(|r| r);
         let metrics = &self.inner.metrics;
-        let registry = match loaded {
+        let registry = match loaded.and_then(|r| {
+            check_shadow(&r, self.inner.lifecycle.shadow())?;
+            Ok(r)
+        }) {
             Ok(registry) => registry,
             Err(e) => {
                 metrics.count_reload(false);
@@ -106,5 +137,23 @@ impl AppState {
         self.inner.models.store(Arc::new(registry));
         metrics.count_reload(true);
         Ok(summary)
+    }
+}
+
+/// The shadow model must be served (and must not be the default itself).
+fn check_shadow(registry: &Registry, shadow: Option<&str>) -> Result<(), RegistryError> {
+    match shadow {
+        Some(name)
+            if registry
+                .get(Some(name))
+                .is_none_or(|m| m.name == registry.default_name()) =>
+        {
+            Err(RegistryError::NoShadow {
+                name: name.to_string(),
+                available: registry.names().join(", "),
+                default: registry.default_name().to_string(),
+            })
+        }
+        _ => Ok(()),
     }
 }

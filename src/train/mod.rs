@@ -30,6 +30,7 @@ use crate::evaluate::evaluation::{evaluate, Evaluation};
 use crate::evaluate::policy::{outcome, CutoffPolicy};
 use crate::io::dates::format_date;
 use crate::io::sha256_file;
+use crate::model::reference::TrainingReference;
 use crate::model::stages::{Cutoffs, DEFAULT_MQL, DEFAULT_SQL};
 use crate::model::{
     CutoffChoice, CvRow, DesignCheck, Holdout, Model, ModelParts, Regularisation, TrainingCard,
@@ -54,6 +55,8 @@ pub struct FittedRows {
     pub term_means: Vec<f64>,
     /// The whole-model check of the representation choices, when one ran.
     pub representations: Option<DesignCheck>,
+    /// The fitted model's probability of every row in `rows` (same order).
+    pub probabilities: Vec<f64>,
 }
 
 impl FittedRows {
@@ -189,6 +192,7 @@ pub fn fit_rows(
         )?
     };
     let cv = cv.table;
+    let probabilities = weights.predict(x.view());
     let term_means = x
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
@@ -200,6 +204,7 @@ pub fn fit_rows(
         cv,
         term_means,
         representations,
+        probabilities,
     })
 }
 
@@ -416,6 +421,16 @@ pub fn train(
             .unwrap_or_else(|| "model".into())
     });
     let positives = y.iter().filter(|c| **c).count();
+    let reference = TrainingReference::build(
+        fitted.encoder.features(),
+        &prepared.columns,
+        &split.train,
+        &fitted.probabilities,
+        fitted
+            .probabilities
+            .iter()
+            .map(|&p| cutoffs.stage(&config.points, p)),
+    );
     let training = TrainingCard {
         data_file: path
             .file_name()
@@ -460,6 +475,7 @@ pub fn train(
         cutoff_choice: Some(choice),
         term_means: fitted.term_means,
         points: config.points,
+        reference: Some(reference),
     });
     Ok(Trained {
         model,

@@ -70,7 +70,7 @@ fn every_help_example_of_the_cli_runs_as_written() {
     let mut ran = 0;
     for command in [
         "generate", "train", "inspect", "score", "evaluate", "cutoffs", "backtest", "points",
-        "export",
+        "export", "compare", "drift", "outcomes",
     ] {
         let help = stdout(&leadscore(dir.path(), &[command, "--help"]));
         let examples = help_examples("leadscore", &help);

@@ -3,6 +3,8 @@
 //! service (through its router and as a real process).
 
 mod age_days;
+mod compare;
+mod drift;
 mod errors;
 mod evaluation;
 mod examples;
@@ -13,7 +15,9 @@ mod pg;
 mod pipeline;
 mod points;
 mod postgres_io;
+mod prediction_log;
 mod representation;
+mod serve;
 mod service;
 mod service_inputs;
 mod service_process;

@@ -314,11 +314,14 @@ fn model_file_round_trips_and_every_format_version_still_loads() {
         ("tests/fixtures/model-v5.json", 5),
         ("tests/fixtures/model-v6.json", 6),
         ("tests/fixtures/model-v7.json", 7),
+        ("tests/fixtures/model-v8.json", 8),
     ] {
         let fixture = leadscore::model::artifact::load(&project_file(file)).expect("fixture loads");
         assert_eq!(fixture.format_version(), version, "{file}");
         assert_eq!(fixture.cutoff_choice().is_some(), version >= 2, "{file}");
         assert_eq!(fixture.term_means().is_empty(), version < 3, "{file}");
+        // Version 8 keeps the training distribution drift is measured against.
+        assert_eq!(fixture.reference().is_some(), version >= 8, "{file}");
         let ranges = fixture
             .encoder()
             .features()

@@ -71,7 +71,7 @@ fn representation<'a>(summary: &'a Value, feature: &str) -> &'a Value {
 fn each_numeric_feature_gets_the_shape_its_evidence_supports() {
     let dir = temp_dir();
     let summary = train_shaped(dir.path(), 6000, &[]);
-    assert_eq!(summary["format_version"], 7);
+    assert_eq!(summary["format_version"], leadscore::model::FORMAT_VERSION);
     let age = representation(&summary, "age");
     assert_eq!(age["chosen"], "bins", "{age}");
     assert_eq!(age["basis"], "cross_validation");

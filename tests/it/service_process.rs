@@ -2,59 +2,23 @@
 //! HTTP, reload by admin endpoint and SIGHUP (good and bad model files), and
 //! a SIGTERM that lets the request in flight finish before exiting.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::helpers::{project_file, temp_dir, write};
+use crate::serve::Serve;
 use crate::service::sample_leads;
 
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(models_dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore-serve"))
-        .args(["--models-dir", models_dir.to_str().expect("utf-8")])
-        .args(["--addr", "127.0.0.1:0", "--log-format", "text"])
-        .env("LEADSCORE_ADMIN_TOKEN", "admin-secret")
-        .env_remove("LEADSCORE_API_TOKEN")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("leadscore-serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let addr = rest.split_whitespace().next().unwrap_or("").to_string();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server prints its address");
-    Server {
-        child,
-        addr: addr.parse().expect("an address"),
-    }
+fn start(models_dir: &Path) -> Serve {
+    Serve::start_with(
+        &["--models-dir", models_dir.to_str().expect("utf-8")],
+        &[("LEADSCORE_ADMIN_TOKEN", "admin-secret")],
+    )
 }
 
 /// Write a whole HTTP/1.1 request.
@@ -102,7 +66,7 @@ fn http(
 const JSON: (&str, &str) = ("Content-Type", "application/json");
 const ADMIN: (&str, &str) = ("Authorization", "Bearer admin-secret");
 
-fn signal(server: &Server, name: &str) {
+fn signal(server: &Serve, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), &server.child.id().to_string()])
         .status()

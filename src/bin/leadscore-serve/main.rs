@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
+use leadscore::log::{LogSettings, LogTarget};
 use leadscore::server::{
-    self, AppState, ConfigError, ModelSource, ServerConfig, ServerSettings, Token,
+    self, AppState, ConfigError, LifecycleSettings, ModelSource, ServerConfig, ServerSettings,
+    Token,
 };
 
 /// Serve lead scores over HTTP: POST /v1/score, GET /v1/models, /metrics,
@@ -33,7 +35,13 @@ use leadscore::server::{
 
   # Score a lead
   curl -s localhost:8080/v1/score -H 'Content-Type: application/json' \\
-    -d '{\"industry\": \"software\", \"demo_requested\": true, \"website_visits\": 7}'")]
+    -d '{\"industry\": \"software\", \"demo_requested\": true, \"website_visits\": 7}'
+
+  # Keep a prediction log (SQLite file, or postgres://…?table=NAME)
+  leadscore-serve --model models/default.json --log-db predictions.sqlite
+
+  # A challenger in shadow mode: the default answers, both are logged
+  leadscore-serve --models-dir models --shadow challenger --log-db predictions.sqlite")]
 struct Args {
     /// Serve this one model file (named after its file stem, and the default).
     #[arg(long, value_name = "FILE", conflicts_with = "models_dir")]
@@ -85,6 +93,36 @@ struct Args {
         value_name = "TOKEN"
     )]
     admin_token: Option<String>,
+
+    /// Keep a prediction log of every scored lead: an SQLite file (created
+    /// when absent) or postgres://user@host/db[?table=NAME] (default table
+    /// leadscore_predictions). Writes happen off the request path; when the
+    /// queue is full, leads are still answered and the drop is counted in
+    /// /metrics.
+    #[arg(long, env = "LEADSCORE_LOG_DB", value_name = "FILE|URL")]
+    log_db: Option<String>,
+
+    /// The lead field logged as the lead's id (default: the model's id
+    /// column, when it was trained with one).
+    #[arg(long, value_name = "FIELD", requires = "log_db")]
+    log_id: Option<String>,
+
+    /// Also log each lead's raw input fields (they may hold personal data).
+    #[arg(long, requires = "log_db")]
+    log_fields: bool,
+
+    /// Scored leads the log's queue holds before dropping (and counting) more.
+    #[arg(long, value_name = "N", default_value_t = leadscore::log::DEFAULT_CAPACITY)]
+    log_queue: usize,
+
+    /// A served model (from --models-dir) that also scores every lead the
+    /// default model answers; its scores are logged, never returned.
+    #[arg(long, value_name = "NAME")]
+    shadow: Option<String>,
+
+    /// Leads in the rolling PSI window /metrics reports per model.
+    #[arg(long, value_name = "N", default_value_t = server::rolling::DEFAULT_WINDOW)]
+    psi_window: usize,
 
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
@@ -205,8 +243,18 @@ fn reload_on_sighup(state: AppState) -> Result<()> {
 async fn run(args: Args) -> Result<()> {
     let config = config(&args)?;
     let source = source(&args);
-    let state = AppState::load(source.clone(), config)
-        .with_context(|| format!("cannot load the models from {source}"))?;
+    let lifecycle = LifecycleSettings {
+        log: args.log_db.as_deref().map(|target| LogSettings {
+            capacity: args.log_queue.max(1),
+            ..LogSettings::new(LogTarget::parse(target))
+        }),
+        log_id: args.log_id.clone(),
+        log_fields: args.log_fields,
+        shadow: args.shadow.clone(),
+        psi_window: args.psi_window,
+    };
+    let state = AppState::load_with(source.clone(), config, &lifecycle)
+        .with_context(|| format!("cannot start with the models from {source}"))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -227,12 +275,28 @@ async fn run(args: Args) -> Result<()> {
             max_concurrency = c.max_concurrency(),
             api_token = c.api_token().is_some(),
             admin = c.admin_token().is_some(),
+            log = state
+                .lifecycle()
+                .log()
+                .map(|l| l.target().display())
+                .unwrap_or_default(),
+            shadow = state.lifecycle().shadow().unwrap_or_default(),
             "leadscore-serve listening on http://{addr}"
         );
     }
-    server::serve(listener, state, shutdown_signal())
+    server::serve(listener, state.clone(), shutdown_signal())
         .await
         .context("server failed")?;
+    if let Some(log) = state.lifecycle().log() {
+        log.close();
+        let c = log.counters();
+        tracing::info!(
+            written = c.written.get(),
+            dropped = c.dropped.get(),
+            failed = c.failed.get(),
+            "prediction log closed"
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -44,6 +44,124 @@ pub enum Command {
     /// Write a model as one SQL query that scores a table inside PostgreSQL, DuckDB, Spark,
     /// BigQuery or Snowflake.
     Export(ExportArgs),
+    /// Compare two models on the same leads: paired tests, stage migrations, volumes, movers.
+    Compare(CompareArgs),
+    /// Measure how far new leads have drifted from the model's training distribution (PSI).
+    Drift(DriftArgs),
+    /// Join later conversions to the service's prediction log: live AUC, calibration, stages.
+    Outcomes(OutcomesArgs),
+}
+
+/// `leadscore compare`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore compare --model models/default.json --model models/challenger.json \\
+    --data data/leads.csv
+  leadscore compare --model models/default.json --model models/challenger.json \\
+    --data data/leads.csv --report compare.html --json
+
+The first --model is A (in production), the second B (the challenger). With labelled leads:
+ROC AUC, PR AUC, log loss and Brier of each, DeLong's test of the AUC difference and a paired
+bootstrap interval of the log-loss difference. Always: the stage-migration matrix (lead/MQL/SQL
+under A × under B), the change in MQL and SQL volumes and the leads that move most, with their
+reasons under each model. Without the label column only the migrations and volumes are compared.")]
+pub struct CompareArgs {
+    /// Model files: A (in production), then B (the challenger).
+    #[arg(long = "model", value_name = "FILE", num_args = 1, required = true)]
+    pub models: Vec<PathBuf>,
+    /// Leads both models score (labelled or not).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// How many of the leads that change stage most to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub movers: usize,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print the comparison as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadscore drift`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore drift --model models/default.json --data data/leads.csv
+  leadscore drift --model models/default.json --data data/leads.csv --report drift.html --json
+
+The population stability index (PSI) of every feature and of the score, against the training
+distribution the model keeps (models from format version 8 on). Bands: < 0.1 stable,
+0.1-0.25 watch, > 0.25 act. Also: category levels never seen in training with their share,
+how the share of each stage moved, and, when the leads carry the label, predicted against
+observed conversion per score band.")]
+pub struct DriftArgs {
+    /// Model file (format version 8 or later).
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// New leads (the label column is optional).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print the drift report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which logged score of a lead counts.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoresArg {
+    /// The first (what the lead was routed on).
+    First,
+    /// The latest.
+    Last,
+}
+
+/// `leadscore outcomes`
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  leadscore outcomes --log-db data/predictions.sqlite --outcomes data/conversions.csv \\
+    --id lead_id --label converted
+  leadscore outcomes --log-db data/predictions.sqlite --outcomes data/conversions.csv \\
+    --id lead_id --label converted --scores last --json
+
+Joins the conversions to the scores leadscore-serve logged (--log-db) by lead id and reports,
+per model version (served and shadow): live ROC AUC, calibration and conversion per stage.
+A lead scored several times by one version counts once (its first score, or --scores last);
+an id listed several times counts as converted when any row says so; logged leads without an
+id and ids without an outcome are left out and counted.")]
+pub struct OutcomesArgs {
+    /// The prediction log: an SQLite file or postgres://…[?table=NAME].
+    #[arg(long, value_name = "FILE|URL")]
+    pub log_db: String,
+    /// Later conversions (CSV, Parquet or Excel): an id and a label per row.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: PathBuf,
+    /// The outcomes' id column (matched to the logged lead id).
+    #[arg(long, value_name = "COLUMN")]
+    pub id: String,
+    /// The outcomes' label column.
+    #[arg(long, value_name = "COLUMN")]
+    pub label: String,
+    /// The label value that means converted (default: yes/true/1 style values).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// Which score of a lead scored several times counts.
+    #[arg(long, value_enum, default_value = "first")]
+    pub scores: ScoresArg,
+    /// How to read the file.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What `leadscore export` writes.

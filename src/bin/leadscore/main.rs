@@ -140,6 +140,73 @@ fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Compare(a) => {
+            let [model_a, model_b] = <[_; 2]>::try_from(a.models).map_err(|given| {
+                leadscore::Error::InvalidArgument {
+                    name: "model".into(),
+                    message: format!("give exactly two models (A, then B); got {}", given.len()),
+                }
+            })?;
+            let (comparison, _) =
+                evaluate::compare::compare_files(&evaluate::compare::CompareJob {
+                    model_a,
+                    model_b,
+                    data: a.data,
+                    read: a.read.options(None),
+                    movers: a.movers,
+                    report: a.report.clone(),
+                })?;
+            if a.json {
+                return print_json(&comparison);
+            }
+            let mut out = String::new();
+            evaluate::text::comparison_text(&mut out, &comparison);
+            print!("{out}");
+            if let Some(report) = &a.report {
+                println!("report    {}", report.display());
+            }
+            Ok(())
+        }
+        Command::Drift(a) => {
+            let drift = evaluate::drift::drift_file(
+                &a.model,
+                &a.data,
+                &a.read.options(None),
+                a.report.as_deref(),
+            )?;
+            if a.json {
+                return print_json(&drift);
+            }
+            let mut out = String::new();
+            evaluate::text::drift_text(&mut out, &drift);
+            print!("{out}");
+            if let Some(report) = &a.report {
+                println!("report    {}", report.display());
+            }
+            Ok(())
+        }
+        Command::Outcomes(a) => {
+            use evaluate::outcomes::{outcomes, outcomes_text, OutcomesJob, WhichScore};
+            let report = outcomes(&OutcomesJob {
+                log: leadscore::log::LogTarget::parse(&a.log_db),
+                outcomes: a.outcomes,
+                read: a.read.options(None),
+                id: a.id,
+                label: a.label,
+                positive: a.positive,
+                scores: match a.scores {
+                    args::ScoresArg::First => WhichScore::First,
+                    args::ScoresArg::Last => WhichScore::Last,
+                },
+            })?;
+            if a.json {
+                return print_json(&report);
+            }
+            let mut out = String::new();
+            outcomes_text(&mut out, &report);
+            print!("{out}");
+            Ok(())
+        }
         Command::Inspect(a) => {
             let model = artifact::load(&a.model)?;
             if a.json {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::log::Role;
 use crate::score::lead::{score_fields, FieldProblem, ScoredLead};
 use crate::server::error::{member_path, ApiError, ErrorBody, ErrorDetail};
 use crate::server::extract::{JsonBody, QueryParams};
@@ -206,8 +207,13 @@ pub async fn score(
                 ))
             }
             _ => {
-                let results =
-                    score_many(&state, &served, &[("$".to_string(), &body)], with_reasons)?;
+                let results = score_many(
+                    &state,
+                    &served,
+                    &[("$".to_string(), &body)],
+                    with_reasons,
+                    query.model.is_none(),
+                )?;
                 let result = results.into_iter().next().ok_or(ApiError::Internal)?;
                 return Ok(Json(ScoreReply::One(ScoreResponse {
                     result,
@@ -223,20 +229,25 @@ pub async fn score(
             ))
         }
     };
-    let results = score_many(&state, &served, &leads, with_reasons)?;
+    let results = score_many(&state, &served, &leads, with_reasons, query.model.is_none())?;
     Ok(Json(ScoreReply::Many(BatchScoreResponse {
         results,
         model: ModelRef::of(&served),
     })))
 }
 
-/// Score every lead or report every problem of every lead.
+/// Score every lead or report every problem of every lead; then log them
+/// and, for a request to the default model, score them with the shadow.
 fn score_many(
     state: &AppState,
     served: &ServedModel,
     leads: &[(String, &Value)],
     with_reasons: bool,
+    default_request: bool,
 ) -> Result<Vec<ScoredLead>, ApiError> {
+    let lifecycle = state.lifecycle();
+    // The log records every lead's reasons, asked for or not.
+    let compute_reasons = with_reasons || lifecycle.logging();
     let mut results = Vec::with_capacity(leads.len());
     let mut details = Vec::new();
     for (path, lead) in leads {
@@ -249,7 +260,7 @@ fn score_many(
             });
             continue;
         };
-        match score_fields(&served.model, |name| fields.get(name), with_reasons) {
+        match score_fields(&served.model, |name| fields.get(name), compute_reasons) {
             Ok(mut result) => {
                 let unknown = fields.keys().map(String::as_str);
                 result.warnings.extend(served.known.warnings(unknown));
@@ -264,6 +275,45 @@ fn score_many(
     state
         .metrics()
         .count_leads(&served.name, results.iter().map(|r| r.stage));
+    let fields = |i: usize| leads.get(i).and_then(|(_, v)| v.as_object());
+    let keys: Vec<String> = if lifecycle.logging() {
+        (0..results.len()).map(|_| lifecycle.key()).collect()
+    } else {
+        Vec::new()
+    };
+    lifecycle.observe(served, Role::Served, &keys, &results, fields);
+    if default_request {
+        if let Some(shadow) = lifecycle
+            .shadow()
+            .and_then(|n| state.models().get(Some(n)).cloned())
+        {
+            let mut shadow_results = Vec::with_capacity(results.len());
+            let mut shadow_keys = Vec::with_capacity(results.len());
+            let mut shadow_fields = Vec::with_capacity(results.len());
+            for (i, fields_i) in (0..leads.len()).filter_map(|i| fields(i).map(|f| (i, f))) {
+                match score_fields(
+                    &shadow.model,
+                    |name| fields_i.get(name),
+                    lifecycle.logging(),
+                ) {
+                    Ok(r) => {
+                        shadow_results.push(r);
+                        shadow_keys.push(keys.get(i).cloned().unwrap_or_default());
+                        shadow_fields.push(fields_i);
+                    }
+                    Err(_) => state.metrics().count_shadow_error(),
+                }
+            }
+            lifecycle.observe(&shadow, Role::Shadow, &shadow_keys, &shadow_results, |i| {
+                shadow_fields.get(i).copied()
+            });
+        }
+    }
+    if !with_reasons {
+        for r in &mut results {
+            r.reasons = None;
+        }
+    }
     Ok(results)
 }
 

@@ -264,11 +264,12 @@ pub async fn infer(
         .collect();
     let mut results = Vec::with_capacity(n);
     let mut details = Vec::new();
+    let logging = state.lifecycle().logging();
     for row in 0..n {
         let lead = score_fields(
             model,
             |name| by_name.get(name).map(|c| columns[*c].2[row]),
-            false,
+            logging,
         );
         match lead {
             Ok(r) => results.push(r),
@@ -294,6 +295,24 @@ pub async fn infer(
     state
         .metrics()
         .count_leads(&served.name, results.iter().map(|r| r.stage));
+    // The log takes each lead as an object of its inputs (built only when logging).
+    let leads: Vec<serde_json::Map<String, Value>> = if logging {
+        (0..n)
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|(_, name, values)| (name.to_string(), Value::clone(values[row])))
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let lifecycle = state.lifecycle();
+    let keys: Vec<String> = leads.iter().map(|_| lifecycle.key()).collect();
+    lifecycle.observe(&served, crate::log::Role::Served, &keys, &results, |i| {
+        leads.get(i)
+    });
     let outputs = wanted
         .into_iter()
         .map(|output| InferOutput {
