@@ -103,7 +103,7 @@ run_scenarios() {
     printf '%-12s %-20s %12s %12s %10s %10s %8s\n' "$setup" \
       "$([ "$kind" = one ] && echo '1 lead / request' || echo '100 leads / request')" \
       "$rps" "$lps" "$p50_ms" "$p99_ms" "$((errors + non2xx))"
-    eval "P99_${setup//-/_}_$kind=$p99_ms"
+    eval "P99_${setup//[^a-z]/_}_$kind=$p99_ms"
   done
 }
 

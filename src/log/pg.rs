@@ -69,9 +69,9 @@ fn copy_text(batch: &[LogRecord]) -> String {
     };
     for r in batch {
         for (k, value) in [
-            Some(r.logged_at.as_str()),
-            Some(r.model.as_str()),
-            Some(r.model_version.as_str()),
+            Some(&*r.logged_at),
+            Some(&*r.model),
+            Some(&*r.model_version),
             Some(r.role.as_str()),
             Some(r.request.as_str()),
             r.lead_id.as_deref(),
@@ -90,7 +90,7 @@ fn copy_text(batch: &[LogRecord]) -> String {
             r.stage.as_str(),
             r.points
         ));
-        text(&mut out, r.reasons.as_deref());
+        text(&mut out, r.reasons_json().as_deref());
         out.push('\t');
         text(&mut out, r.fields.as_deref());
         out.push('\n');

@@ -1,8 +1,11 @@
 //! What the log holds per scored lead.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::stages::Stage;
+use crate::score::lead::Reasons;
 
 /// Why a model scored a lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -36,12 +39,13 @@ impl Role {
 /// One scored lead, as the service hands it to the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogRecord {
-    /// When it was scored (RFC 3339, UTC, milliseconds).
-    pub logged_at: String,
+    /// When it was scored (RFC 3339, UTC, milliseconds). Shared by the
+    /// leads of one request, as are the model's name and version.
+    pub logged_at: Arc<str>,
     /// The model's name.
-    pub model: String,
+    pub model: Arc<str>,
     /// The model's version (first 12 hex digits of its file's SHA-256).
-    pub model_version: String,
+    pub model_version: Arc<str>,
     /// Served or shadow.
     pub role: Role,
     /// The scored lead's key within this service run: a served score and
@@ -55,10 +59,20 @@ pub struct LogRecord {
     pub stage: Stage,
     /// Points.
     pub points: i64,
-    /// The top reasons as JSON (`{"base_points":…,"up":[…],"down":[…]}`).
-    pub reasons: Option<String>,
+    /// The top reasons, written as JSON (`{"base_points":…,"up":[…],"down":[…]}`)
+    /// by the writer thread, off the request path.
+    pub reasons: Option<Reasons>,
     /// The raw input fields as JSON (only with `--log-fields`).
     pub fields: Option<String>,
+}
+
+impl LogRecord {
+    /// The reasons as the log stores them: compact JSON.
+    pub fn reasons_json(&self) -> Option<String> {
+        self.reasons
+            .as_ref()
+            .and_then(|r| serde_json::to_string(r).ok())
+    }
 }
 
 /// One score read back from the log.

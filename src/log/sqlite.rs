@@ -80,16 +80,16 @@ impl Store for SqliteStore {
             for r in batch {
                 insert
                     .execute(params![
-                        r.logged_at,
-                        r.model,
-                        r.model_version,
+                        &*r.logged_at,
+                        &*r.model,
+                        &*r.model_version,
                         r.role.as_str(),
                         r.request,
                         r.lead_id,
                         r.probability,
                         r.stage.as_str(),
                         r.points,
-                        r.reasons,
+                        r.reasons_json(),
                         r.fields
                     ])
                     .map_err(fail)?;

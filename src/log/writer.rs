@@ -1,12 +1,15 @@
 //! The bounded queue and its writer thread. Scoring calls
-//! [`PredictionLog::record`], which never blocks: a full queue drops the
-//! record and counts it. The writer takes whatever is queued (up to a batch)
+//! [`PredictionLog::record`] once per request with that request's leads,
+//! which never blocks: when the queue already holds its capacity in rows,
+//! the request's records are dropped and counted. The writer takes whatever
+//! is queued (up to a batch)
 //! and writes it in one transaction, retrying a failed batch for a while
 //! before counting its rows as failed. So every record handed to the log
 //! ends up counted exactly once: written, dropped or failed.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,11 @@ use crate::error::Result;
 pub const DEFAULT_CAPACITY: usize = 50_000;
 /// Default most records per transaction.
 pub const DEFAULT_BATCH_ROWS: usize = 1_000;
+/// How long the writer waits after a batch smaller than a full one before
+/// it looks for more: rows gather meanwhile, and requests hand them over
+/// without waking a blocked writer (a futex call and a context switch per
+/// request when it wakes for each).
+pub const GATHER_PAUSE: Duration = Duration::from_millis(20);
 /// How long a failing batch is retried before its rows count as failed.
 pub const RETRY_FOR: Duration = Duration::from_secs(10);
 
@@ -68,14 +76,20 @@ impl LogCounters {
 }
 
 enum Message {
-    Record(Box<LogRecord>),
+    /// One request's records.
+    Records(Vec<LogRecord>),
     Close,
 }
 
 /// The prediction log: a bounded queue and its writer thread.
 #[derive(Debug)]
 pub struct PredictionLog {
-    sender: SyncSender<Message>,
+    sender: Sender<Message>,
+    /// Rows sent and not yet taken by the writer (the queue's fill, which
+    /// `capacity` bounds; the channel itself is unbounded).
+    queued_rows: Arc<AtomicUsize>,
+    capacity: usize,
+    closed: AtomicBool,
     counters: LogCounters,
     worker: Mutex<Option<JoinHandle<()>>>,
     target: LogTarget,
@@ -85,7 +99,9 @@ impl PredictionLog {
     /// Open the store (creating the file or table when absent, so a bad
     /// target fails at startup, not at the first lead) and start the writer.
     pub fn open(settings: &LogSettings, counters: LogCounters) -> Result<PredictionLog> {
-        let (sender, receiver) = sync_channel(settings.capacity.max(1));
+        let (sender, receiver) = channel();
+        let queued_rows = Arc::new(AtomicUsize::new(0));
+        let worker_rows = Arc::clone(&queued_rows);
         let worker_counters = counters.clone();
         let batch_rows = settings.batch_rows.max(1);
         let target = settings.target.clone();
@@ -98,7 +114,14 @@ impl PredictionLog {
             .spawn(move || match open_store(&target) {
                 Ok(store) => {
                     let _ = opened.send(Ok(()));
-                    run(store, receiver, batch_rows, &worker_counters, &target);
+                    run(
+                        store,
+                        receiver,
+                        &worker_rows,
+                        batch_rows,
+                        &worker_counters,
+                        &target,
+                    );
                 }
                 Err(e) => {
                     let _ = opened.send(Err(e));
@@ -116,22 +139,38 @@ impl PredictionLog {
         })?;
         Ok(PredictionLog {
             sender,
+            queued_rows,
+            capacity: settings.capacity.max(1),
+            closed: AtomicBool::new(false),
             counters,
             worker: Mutex::new(Some(worker)),
             target: settings.target.clone(),
         })
     }
 
-    /// Hand a record to the log without waiting; `false` when it was dropped
-    /// (queue full or log closed), which is counted.
-    pub fn record(&self, record: LogRecord) -> bool {
-        match self.sender.try_send(Message::Record(Box::new(record))) {
+    /// Hand one request's records to the log without waiting; `false` when
+    /// they were dropped (the queue holds its capacity, or the log is
+    /// closed), which is counted. One message per request keeps the
+    /// request path to one channel send, whatever its number of leads.
+    pub fn record(&self, records: Vec<LogRecord>) -> bool {
+        let n = records.len();
+        if n == 0 {
+            return true;
+        }
+        let before = self.queued_rows.fetch_add(n, Ordering::AcqRel);
+        if before + n > self.capacity || self.closed.load(Ordering::Acquire) {
+            self.queued_rows.fetch_sub(n, Ordering::AcqRel);
+            self.counters.dropped.inc_by(n as u64);
+            return false;
+        }
+        match self.sender.send(Message::Records(records)) {
             Ok(()) => {
-                self.counters.queued.inc();
+                self.counters.queued.inc_by(n as u64);
                 true
             }
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.counters.dropped.inc();
+            Err(_) => {
+                self.queued_rows.fetch_sub(n, Ordering::AcqRel);
+                self.counters.dropped.inc_by(n as u64);
                 false
             }
         }
@@ -150,9 +189,9 @@ impl PredictionLog {
     /// Write what is queued and stop the writer (waits for it). Records
     /// handed in afterwards are dropped and counted.
     pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
         let worker = self.worker.lock().ok().and_then(|mut w| w.take());
         if let Some(worker) = worker {
-            // Blocks while the queue is full: the writer is draining it.
             let _ = self.sender.send(Message::Close);
             let _ = worker.join();
         }
@@ -168,34 +207,43 @@ impl Drop for PredictionLog {
 fn run(
     mut store: Box<dyn Store>,
     receiver: Receiver<Message>,
+    queued_rows: &AtomicUsize,
     batch_rows: usize,
     counters: &LogCounters,
     target: &LogTarget,
 ) {
     let mut batch: Vec<LogRecord> = Vec::with_capacity(batch_rows);
     let mut closing = false;
+    let take = |batch: &mut Vec<LogRecord>, records: Vec<LogRecord>| {
+        queued_rows.fetch_sub(records.len(), Ordering::AcqRel);
+        batch.extend(records);
+    };
     while !closing {
         match receiver.recv() {
-            Ok(Message::Record(r)) => batch.push(*r),
+            Ok(Message::Records(r)) => take(&mut batch, r),
             Ok(Message::Close) | Err(_) => closing = true,
         }
         while !closing && batch.len() < batch_rows {
             match receiver.try_recv() {
-                Ok(Message::Record(r)) => batch.push(*r),
+                Ok(Message::Records(r)) => take(&mut batch, r),
                 Ok(Message::Close) => closing = true,
                 Err(_) => break,
             }
         }
         if closing {
             // Whatever was queued before the close.
-            while let Ok(Message::Record(r)) = receiver.try_recv() {
-                batch.push(*r);
+            while let Ok(Message::Records(r)) = receiver.try_recv() {
+                take(&mut batch, r);
             }
         }
         for chunk in batch.chunks(batch_rows) {
             write_with_retry(store.as_mut(), chunk, counters, target);
         }
+        let full = batch.len() >= batch_rows;
         batch.clear();
+        if !closing && !full {
+            std::thread::sleep(GATHER_PAUSE);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! shadow challenger. None of it can fail a request or hold it up.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -90,13 +91,16 @@ impl Lifecycle {
     }
 
     /// Record leads `served` just scored: the rolling PSI, and one log row
-    /// each. `fields(i)` gives lead `i`'s fields, `keys[i]` its key.
+    /// each, handed to the log in one message. `fields(i)` gives lead
+    /// `i`'s fields, `keys[i]` its key. With `take_reasons` the reasons move
+    /// into the log (the caller did not ask for them), else they are copied.
     pub fn observe<'a>(
         &self,
         served: &ServedModel,
         role: Role,
         keys: &[String],
-        results: &[ScoredLead],
+        results: &mut [ScoredLead],
+        take_reasons: bool,
         fields: impl Fn(usize) -> Option<Fields<'a>>,
     ) {
         if let Some(reference) = served.model.reference() {
@@ -114,32 +118,43 @@ impl Lifecycle {
             .log_id
             .as_deref()
             .or(served.model.schema().id.as_deref());
-        let logged_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        for (i, (result, key)) in results.iter().zip(keys).enumerate() {
-            let lead = fields(i);
-            log.record(LogRecord {
-                logged_at: logged_at.clone(),
-                model: served.name.clone(),
-                model_version: served.version.clone(),
-                role,
-                request: key.clone(),
-                lead_id: id_field
-                    .and_then(|f| lead.and_then(|l| l.get(f)))
-                    .and_then(id_text),
-                probability: result.probability,
-                stage: result.stage,
-                points: result.points,
-                reasons: result
-                    .reasons
-                    .as_ref()
-                    .and_then(|r| serde_json::to_string(r).ok()),
-                fields: if self.log_fields {
-                    lead.and_then(|l| serde_json::to_string(l).ok())
-                } else {
-                    None
-                },
-            });
-        }
+        let logged_at: Arc<str> = chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            .into();
+        let model: Arc<str> = served.name.as_str().into();
+        let version: Arc<str> = served.version.as_str().into();
+        let records = results
+            .iter_mut()
+            .zip(keys)
+            .enumerate()
+            .map(|(i, (result, key))| {
+                let lead = fields(i);
+                LogRecord {
+                    logged_at: Arc::clone(&logged_at),
+                    model: Arc::clone(&model),
+                    model_version: Arc::clone(&version),
+                    role,
+                    request: key.clone(),
+                    lead_id: id_field
+                        .and_then(|f| lead.and_then(|l| l.get(f)))
+                        .and_then(id_text),
+                    probability: result.probability,
+                    stage: result.stage,
+                    points: result.points,
+                    reasons: if take_reasons {
+                        result.reasons.take()
+                    } else {
+                        result.reasons.clone()
+                    },
+                    fields: if self.log_fields {
+                        lead.and_then(|l| serde_json::to_string(l).ok())
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        log.record(records);
     }
 }
 

@@ -19,6 +19,13 @@ use leadscore::server::{
 
 /// Serve lead scores over HTTP: POST /v1/score, GET /v1/models, /metrics,
 /// /openapi.json, and the Open Inference Protocol (KServe V2) under /v2.
+/// mimalloc instead of glibc's malloc: the service allocates per request on
+/// its runtime's threads and the prediction log frees those records on its
+/// writer thread, the pattern glibc's arenas handle worst (profile in
+/// benches/serve_load.sh's README section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "leadscore-serve", version, about, long_about = None,
     after_help = "Examples:

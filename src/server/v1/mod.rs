@@ -281,7 +281,14 @@ fn score_many(
     } else {
         Vec::new()
     };
-    lifecycle.observe(served, Role::Served, &keys, &results, fields);
+    lifecycle.observe(
+        served,
+        Role::Served,
+        &keys,
+        &mut results,
+        !with_reasons,
+        fields,
+    );
     if default_request {
         if let Some(shadow) = lifecycle
             .shadow()
@@ -304,9 +311,14 @@ fn score_many(
                     Err(_) => state.metrics().count_shadow_error(),
                 }
             }
-            lifecycle.observe(&shadow, Role::Shadow, &shadow_keys, &shadow_results, |i| {
-                shadow_fields.get(i).copied()
-            });
+            lifecycle.observe(
+                &shadow,
+                Role::Shadow,
+                &shadow_keys,
+                &mut shadow_results,
+                true,
+                |i| shadow_fields.get(i).copied(),
+            );
         }
     }
     if !with_reasons {

@@ -310,9 +310,15 @@ pub async fn infer(
     };
     let lifecycle = state.lifecycle();
     let keys: Vec<String> = leads.iter().map(|_| lifecycle.key()).collect();
-    lifecycle.observe(&served, crate::log::Role::Served, &keys, &results, |i| {
-        leads.get(i)
-    });
+    // V2 outputs carry no reasons: they move into the log.
+    lifecycle.observe(
+        &served,
+        crate::log::Role::Served,
+        &keys,
+        &mut results,
+        true,
+        |i| leads.get(i),
+    );
     let outputs = wanted
         .into_iter()
         .map(|output| InferOutput {
