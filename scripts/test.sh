@@ -5,7 +5,9 @@
 #   - headless Chromium (the HTML report test renders the report in it);
 #   - DuckDB's Python package, pyspark (with Java) and the PostgreSQL 15 server
 #     (the SQL export is run inside each; the test starts its own server on a
-#     free port), and sqlglot (BigQuery and Snowflake SQL is parsed).
+#     free port), and sqlglot (BigQuery and Snowflake SQL is parsed);
+#   - nbclient, ipykernel, pandas and matplotlib (the notebooks in notebooks/
+#     are executed headless, top to bottom).
 # Idempotent: what is already installed is not installed again. Arguments are
 # passed to `cargo test --release` (e.g. `bash scripts/test.sh service`).
 set -euo pipefail
@@ -14,8 +16,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-PIP_PACKAGES=("scikit-learn>=1.5" numpy scipy "openapi-spec-validator>=0.7" "duckdb>=1.1" "pyspark>=3.5" "sqlglot>=25")
-if ! python3 -c "import sklearn, scipy, numpy, openapi_spec_validator, duckdb, pyspark, sqlglot" 2>/dev/null; then
+PIP_PACKAGES=("scikit-learn>=1.5" numpy scipy "openapi-spec-validator>=0.7" "duckdb>=1.1" "pyspark>=3.5" "sqlglot>=25"
+  nbclient nbformat ipykernel pandas matplotlib)
+if ! python3 -c "import sklearn, scipy, numpy, openapi_spec_validator, duckdb, pyspark, sqlglot, nbclient, nbformat, ipykernel, pandas, matplotlib" 2>/dev/null; then
   echo "== installing the Python reference tools (pip)"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${PIP_PACKAGES[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "${PIP_PACKAGES[@]}"

@@ -97,12 +97,36 @@ pub struct Evaluation {
     pub stages: Vec<StageRow>,
     /// The cut-offs used for the stage table.
     pub cutoffs: Cutoffs,
-    /// ROC curve points (for charts; not serialised).
-    #[serde(skip)]
+    /// ROC curve points `(false positive rate, true positive rate)`, every
+    /// threshold (serialised as `[x, y]` pairs thinned to at most
+    /// [`JSON_CURVE_POINTS`]).
+    #[serde(serialize_with = "thinned")]
     pub roc: Vec<(f64, f64)>,
-    /// Precision-recall curve points (for charts; not serialised).
-    #[serde(skip)]
+    /// Precision-recall curve points `(recall, precision)`, every threshold
+    /// (serialised as [`Evaluation::roc`] is).
+    #[serde(serialize_with = "thinned")]
     pub pr: Vec<(f64, f64)>,
+}
+
+/// Most points per curve in JSON output: evenly spaced along the curve
+/// with both ends kept, enough to draw it and small for a million leads.
+pub const JSON_CURVE_POINTS: usize = 501;
+
+/// A curve as `[x, y]` pairs, thinned to [`JSON_CURVE_POINTS`].
+fn thinned<S: serde::Serializer>(points: &[(f64, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let n = points.len();
+    let keep = n.min(JSON_CURVE_POINTS);
+    let mut seq = s.serialize_seq(Some(keep))?;
+    for k in 0..keep {
+        let i = if keep < 2 {
+            0
+        } else {
+            k * (n - 1) / (keep - 1)
+        };
+        seq.serialize_element(&[points[i].0, points[i].1])?;
+    }
+    seq.end()
 }
 
 /// Evaluate probabilities against outcomes.

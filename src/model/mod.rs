@@ -46,7 +46,7 @@ use stages::Cutoffs;
 ///   `age_days` (a date scored as its age in days). Older files load with
 ///   their lines as before.
 /// - 8: the model keeps its training distribution (`reference`: a histogram
-///   per feature, of the score and the stage counts, see [`reference`]) for
+///   per feature, of the score and the stage counts, see [`mod@reference`]) for
 ///   `leadscore drift` and the service's rolling PSI. Older files load with
 ///   `null` and everything but drift works as before.
 pub const FORMAT_VERSION: u32 = 8;

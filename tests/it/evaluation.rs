@@ -32,16 +32,20 @@ fn assert_close(what: &str, ours: f64, reference: &serde_json::Value) {
     );
 }
 
-#[test]
-fn metrics_equal_scikit_learn_to_1e9() {
-    let dir = temp_dir();
-    // Fixture 1: the default model's scores on the sample (realistic, few ties).
+/// The bundled model's labels and probabilities on the bundled sample.
+fn sample_scores() -> (Vec<bool>, Vec<f64>) {
     let model =
         leadscore::model::artifact::load(&project_file("models/default.json")).expect("model");
     let data = project_file("data/leads.csv");
     let frame = read_table(&data, &ReadOptions::default()).expect("data");
-    let (labels, probs) =
-        leadscore::score::batch::score_labelled(&model, &frame, &data).expect("scores");
+    leadscore::score::batch::score_labelled(&model, &frame, &data).expect("scores")
+}
+
+#[test]
+fn metrics_equal_scikit_learn_to_1e9() {
+    let dir = temp_dir();
+    // Fixture 1: the default model's scores on the sample (realistic, few ties).
+    let (labels, probs) = sample_scores();
     // Fixture 2: heavy ties and probabilities exactly on calibration bin edges.
     let tied_probs: Vec<f64> = (0..2000)
         .map(|i| f64::from((i * 7919) % 11) / 10.0)
@@ -375,4 +379,43 @@ fn report_renders_in_headless_chromium() {
         orange > 100,
         "the charts' orange series are drawn ({orange} pixels)"
     );
+}
+
+#[test]
+fn the_json_curves_are_thinned_but_keep_their_ends_and_area() {
+    let (labels, probs) = sample_scores();
+    let e = evaluate(
+        &labels,
+        &probs,
+        Cutoffs::default(),
+        PointsScale::ProbabilityTimes100,
+    );
+    assert!(
+        e.roc.len() > 1000,
+        "5,000 leads give more points than JSON keeps"
+    );
+    let json = serde_json::to_value(&e).expect("json");
+    let roc: Vec<(f64, f64)> = json["roc"]
+        .as_array()
+        .expect("roc")
+        .iter()
+        .map(|p| (p[0].as_f64().expect("x"), p[1].as_f64().expect("y")))
+        .collect();
+    assert_eq!(
+        roc.len(),
+        leadscore::evaluate::evaluation::JSON_CURVE_POINTS
+    );
+    assert_eq!(roc.first(), Some(&(0.0, 0.0)));
+    assert_eq!(roc.last(), Some(&(1.0, 1.0)));
+    assert!(roc.windows(2).all(|w| w[1].0 >= w[0].0 && w[1].1 >= w[0].1));
+    let area: f64 = roc
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+        .sum();
+    assert!(
+        (area - e.metrics.roc_auc).abs() < 0.005,
+        "area under the thinned curve {area} against ROC AUC {}",
+        e.metrics.roc_auc
+    );
+    assert_eq!(json["pr"].as_array().expect("pr").len(), 501);
 }

@@ -11,6 +11,7 @@ mod examples;
 mod exports;
 mod helpers;
 mod leakage;
+mod notebooks;
 mod pg;
 mod pipeline;
 mod points;
