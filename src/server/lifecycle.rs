@@ -85,6 +85,20 @@ impl Lifecycle {
         self.shadow.as_deref()
     }
 
+    /// The lead field logged as the id of leads `served` scores: `--log-id`,
+    /// else the model's id column.
+    pub fn id_field<'m>(&'m self, served: &'m ServedModel) -> Option<&'m str> {
+        self.log_id
+            .as_deref()
+            .or(served.model.schema().id.as_deref())
+    }
+
+    /// Whether the log needs input field `name` of leads `served` scores:
+    /// every field with `--log-fields`, else only the id.
+    pub fn logs_field(&self, served: &ServedModel, name: &str) -> bool {
+        self.log_fields || self.id_field(served) == Some(name)
+    }
+
     /// A fresh key per scored lead, shared by its served and shadow rows.
     pub fn key(&self) -> String {
         format!("{}-{}", self.run, self.next.fetch_add(1, Ordering::Relaxed))
@@ -114,10 +128,7 @@ impl Lifecycle {
         let Some(log) = &self.log else {
             return;
         };
-        let id_field = self
-            .log_id
-            .as_deref()
-            .or(served.model.schema().id.as_deref());
+        let id_field = self.id_field(served);
         let logged_at: Arc<str> = chrono::Utc::now()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             .into();

@@ -1132,3 +1132,57 @@ fn service_and_batch_scoring_give_bit_identical_probabilities() {
         );
     }
 }
+
+#[tokio::test]
+async fn kserve_v2_infer_logs_the_lead_id_and_its_fields_only_when_asked() {
+    let dir = temp_dir();
+    let leads = sample_leads(10);
+    let mut fields: Vec<&str> = FIELDS.to_vec();
+    fields.push("lead_id");
+    for log_fields in [false, true] {
+        let db = dir.path().join(format!("v2-{log_fields}.sqlite"));
+        let lifecycle = leadscore::server::lifecycle::LifecycleSettings {
+            log: Some(leadscore::log::LogSettings::new(
+                leadscore::log::LogTarget::Sqlite(db.clone()),
+            )),
+            log_id: Some("lead_id".into()),
+            log_fields,
+            ..Default::default()
+        };
+        let state = AppState::load_with(
+            ModelSource::File(project_file("models/default.json")),
+            ServerConfig::default(),
+            &lifecycle,
+        )
+        .expect("loads");
+        let app = router(state.clone());
+        let (s, _, body) = send(
+            &app,
+            post_json("/v2/models/default/infer", &v2_request(&leads, &fields)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        state.lifecycle().log().expect("a log").close();
+        let connection = rusqlite::Connection::open(&db).expect("open");
+        let rows: Vec<(Option<String>, Option<String>)> = connection
+            .prepare("SELECT lead_id, fields FROM leadscore_predictions ORDER BY seq")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(rows.len(), leads.len());
+        for ((id, logged), lead) in rows.iter().zip(&leads) {
+            assert_eq!(id.as_deref(), lead["lead_id"].as_str());
+            match logged {
+                Some(text) => {
+                    assert!(log_fields, "fields logged without --log-fields");
+                    let v: Value = serde_json::from_str(text).expect("json");
+                    assert_eq!(v.as_object().expect("object").len(), fields.len());
+                    assert_eq!(v["website_visits"], lead["website_visits"]);
+                }
+                None => assert!(!log_fields, "--log-fields logged no fields"),
+            }
+        }
+    }
+}

@@ -295,11 +295,17 @@ pub async fn infer(
     state
         .metrics()
         .count_leads(&served.name, results.iter().map(|r| r.stage));
-    // The log takes each lead as an object of its inputs (built only when logging).
+    // The log takes each lead as an object of the inputs it keeps (the id,
+    // or every field with --log-fields), built only when logging.
+    let lifecycle = state.lifecycle();
+    let logged: Vec<_> = columns
+        .iter()
+        .filter(|(_, name, _)| lifecycle.logs_field(&served, name))
+        .collect();
     let leads: Vec<serde_json::Map<String, Value>> = if logging {
         (0..n)
             .map(|row| {
-                columns
+                logged
                     .iter()
                     .map(|(_, name, values)| (name.to_string(), Value::clone(values[row])))
                     .collect()
@@ -308,7 +314,6 @@ pub async fn infer(
     } else {
         Vec::new()
     };
-    let lifecycle = state.lifecycle();
     let keys: Vec<String> = leads.iter().map(|_| lifecycle.key()).collect();
     // V2 outputs carry no reasons: they move into the log.
     lifecycle.observe(
