@@ -5,7 +5,7 @@
 //!   on the capped sample, warm-started final fit) on 100,000 training rows;
 //! - encoding 1,000,000 rows into the design matrix.
 //!
-//! Run: `cargo bench --bench fit`
+//! Run: `cargo bench -p leadscore-benches --bench fit`
 
 use std::hint::black_box;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! reading a CSV export, scoring a batch (encode + dot + sigmoid per row),
 //! and training (5-fold CV over 7 penalties + final fit).
 //!
-//! Run: `cargo bench --bench pipeline`
+//! Run: `cargo bench -p leadscore-benches --bench pipeline`
 
 use std::hint::black_box;
 use std::path::Path;

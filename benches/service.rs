@@ -4,7 +4,7 @@
 //! router with `oneshot` — JSON parsing, scoring, serialising. The bundled
 //! model and sample leads. The load over TCP is `benches/serve_load.sh`.
 //!
-//! Run: `cargo bench --bench service`
+//! Run: `cargo bench -p leadscore-benches --bench service`
 
 use std::hint::black_box;
 use std::path::Path;
@@ -21,7 +21,8 @@ use tower::ServiceExt;
 /// The first `n` sample leads without quoted cells, as JSON objects
 /// (numbers as numbers).
 fn sample_leads(n: usize) -> Vec<Value> {
-    let text = std::fs::read_to_string("data/leads.csv").expect("run from the project folder");
+    let text = std::fs::read_to_string(leadscore_benches::project_file("data/leads.csv"))
+        .expect("data/leads.csv");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     lines
@@ -43,8 +44,8 @@ fn sample_leads(n: usize) -> Vec<Value> {
 }
 
 fn benches(c: &mut Criterion) {
-    let model_path = Path::new("models/default.json");
-    let model = artifact::load(model_path).expect("bundled model");
+    let model_path = leadscore_benches::project_file("models/default.json");
+    let model = artifact::load(&model_path).expect("bundled model");
     let leads = sample_leads(100);
     let lead = leads[0].as_object().expect("object").clone();
 

@@ -7,7 +7,8 @@
 #     (the SQL export is run inside each; the test starts its own server on a
 #     free port), and sqlglot (BigQuery and Snowflake SQL is parsed);
 #   - nbclient, ipykernel, pandas and matplotlib (the notebooks in notebooks/
-#     are executed headless, top to bottom).
+#     are executed headless, top to bottom), Pillow (the report screenshot
+#     test counts its pixels).
 # Idempotent: what is already installed is not installed again. Arguments are
 # passed to `cargo test --release` (e.g. `bash scripts/test.sh service`).
 set -euo pipefail
@@ -17,8 +18,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 PIP_PACKAGES=("scikit-learn>=1.5" numpy scipy "openapi-spec-validator>=0.7" "duckdb>=1.1" "pyspark>=3.5" "sqlglot>=25"
-  nbclient nbformat ipykernel pandas matplotlib)
-if ! python3 -c "import sklearn, scipy, numpy, openapi_spec_validator, duckdb, pyspark, sqlglot, nbclient, nbformat, ipykernel, pandas, matplotlib" 2>/dev/null; then
+  nbclient nbformat ipykernel pandas matplotlib pillow)
+if ! python3 -c "import sklearn, scipy, numpy, openapi_spec_validator, duckdb, pyspark, sqlglot, nbclient, nbformat, ipykernel, pandas, matplotlib, PIL" 2>/dev/null; then
   echo "== installing the Python reference tools (pip)"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${PIP_PACKAGES[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "${PIP_PACKAGES[@]}"

@@ -2,6 +2,7 @@
 //! their refit and verdicts, and the comparison of hand-set and learned points.
 
 pub mod compare;
+pub mod condition;
 pub mod job;
 pub mod rules;
 pub mod scale;

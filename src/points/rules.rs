@@ -1,5 +1,5 @@
 //! Hand-set points schemes (`points.toml`, HubSpot / Marketo style) and the
-//! evidence for each rule: conditions evaluated with polars SQL expressions,
+//! evidence for each rule: conditions (a SQL subset, [`crate::points::condition`]),
 //! a logistic model refitted on the rule indicators with 95% intervals from
 //! the Hessian, verdicts, and a suggested integer scheme.
 
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::sigmoid;
 use crate::error::{Error, Result};
-use crate::io::values::{parse_number, NumberParse};
+use crate::points::condition::Condition;
 use crate::points::ScorecardScale;
 use crate::train::fit::{fit_logistic, Tolerance, DEFAULT_MAX_ITERATIONS};
 
@@ -22,7 +22,8 @@ use crate::train::fit::{fit_logistic, Tolerance, DEFAULT_MAX_ITERATIONS};
 pub struct Rule {
     /// What the rule is called in the CRM.
     pub name: String,
-    /// A SQL boolean expression over lead columns, e.g. `pricing_page_views >= 1`.
+    /// A SQL boolean expression over lead columns, e.g. `pricing_page_views >= 1`
+    /// (the language: [`crate::points::condition`]).
     pub when: String,
     /// Points the rule adds (negative to subtract).
     pub points: f64,
@@ -78,78 +79,26 @@ impl PointsScheme {
     }
 }
 
-/// Text columns whose every value is a number become Float64, so conditions
-/// like `visits >= 3` compare numbers (CSV columns arrive as text).
-pub fn with_numeric_columns(df: &DataFrame) -> Result<DataFrame> {
-    let mut out = df.clone();
-    for column in df.columns() {
-        if column.dtype() != &DataType::String {
-            continue;
-        }
-        let text = column.as_materialized_series().str()?.clone();
-        let numeric = text.iter().flatten().all(|v| {
-            matches!(
-                parse_number(v),
-                NumberParse::Value(_) | NumberParse::Missing
-            )
-        });
-        if numeric && text.iter().flatten().next().is_some() {
-            let cast = column.cast(&DataType::Float64)?;
-            out.with_column(cast)?;
-        }
-    }
-    Ok(out)
-}
-
-/// Which leads each rule matches (one vector per rule; nulls do not match).
+/// Which leads each rule matches (one vector per rule; NULL does not match).
+/// Conditions are parsed and type-checked by [`Condition`]; errors name the
+/// file, the rule and what is wrong.
 pub fn evaluate_rules(
     df: &DataFrame,
     scheme: &PointsScheme,
     path: &Path,
 ) -> Result<Vec<Vec<bool>>> {
-    let typed = with_numeric_columns(df)?;
     scheme
         .rules
         .iter()
         .map(|rule| {
-            let fail = |message: String| Error::Config {
-                source_name: path.display().to_string(),
-                message: format!("rule '{}' (when = \"{}\"): {message}", rule.name, rule.when),
-            };
-            let expr = polars::sql::sql_expr(&rule.when).map_err(|e| {
-                fail(format!(
-                    "cannot parse the condition: {}",
-                    first_line(&e.to_string())
-                ))
-            })?;
-            let result = typed
-                .clone()
-                .lazy()
-                .select([expr.alias("__hit")])
-                .collect()
-                .map_err(|e| fail(first_line(&e.to_string()).to_string()))?;
-            let hit = result.column("__hit")?;
-            if hit.dtype() != &DataType::Boolean {
-                return Err(fail(format!(
-                    "the condition gives {} values, not true/false",
-                    hit.dtype()
-                )));
-            }
-            let hits: Vec<bool> = hit.bool()?.iter().map(|v| v == Some(true)).collect();
-            match hits.len() {
-                n if n == df.height() => Ok(hits),
-                1 => Ok(vec![hits[0]; df.height()]),
-                n => Err(fail(format!(
-                    "the condition gives {n} values for {} leads",
-                    df.height()
-                ))),
-            }
+            Condition::parse(&rule.when)
+                .and_then(|condition| condition.matches(df))
+                .map_err(|e| Error::Config {
+                    source_name: path.display().to_string(),
+                    message: format!("rule '{}' (when = \"{}\"): {e}", rule.name, rule.when),
+                })
         })
         .collect()
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }
 
 /// The hand-set score of every lead: the sum of the points of matching rules.
