@@ -7,7 +7,6 @@
 //! Run: `cargo bench -p leadscore-benches --bench service`
 
 use std::hint::black_box;
-use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

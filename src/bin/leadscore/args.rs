@@ -445,8 +445,13 @@ points.toml:
   sql = 100
   [[rule]]
   name = \"Requested a demo\"
-  when = \"demo_requested = 'yes'\"     # SQL condition: = <> < >= IN AND OR NOT IS NULL
+  when = \"demo_requested = 'yes'\"     # a SQL condition over the lead's columns
   points = 45
+
+Conditions: = <> != < <= > >=, AND OR NOT ( ), [NOT] IN (...), [NOT] BETWEEN a AND b,
+IS [NOT] NULL, [NOT] LIKE / ILIKE ('%', '_'), + - * /, LOWER UPPER TRIM LENGTH ABS COALESCE;
+text in 'single quotes', names bare or \"quoted\". A blank cell never matches (IS NULL finds
+it); e.g. when = \"job_level IN ('vp', 'c_level') AND email_opens >= 5\".
 
 Scale: points = offset + factor x ln(odds), factor = PDO / ln 2, so a rule worth k points
 claims the odds of converting multiply by 2^(k/PDO). The model's scale is used when it was
