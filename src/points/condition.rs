@@ -1336,7 +1336,7 @@ mod tests {
     #[test]
     fn errors_say_what_and_where() {
         assert_eq!(
-            Condition::parse("visits = = 3").unwrap_err(),
+            Condition::parse("visits = = 3").expect_err("two = in a row"),
             ConditionError::Parse {
                 message: "expected a value or a column, found '='".into(),
                 at: 10
