@@ -485,33 +485,28 @@ impl Parser {
     }
 
     fn sum(&mut self) -> Outcome<Expr> {
-        let mut left = self.product()?;
-        loop {
-            let op = if self.eat_op("+") {
-                Arith::Add
-            } else if self.eat_op("-") {
-                Arith::Sub
-            } else {
-                return Ok(left);
-            };
-            let right = self.product()?;
-            left = Expr::Arith(op, Box::new(left), Box::new(right));
-        }
+        self.arithmetic([("+", Arith::Add), ("-", Arith::Sub)], Self::product)
     }
 
     fn product(&mut self) -> Outcome<Expr> {
-        let mut left = self.unary()?;
-        loop {
-            let op = if self.eat_op("*") {
-                Arith::Mul
-            } else if self.eat_op("/") {
-                Arith::Div
-            } else {
-                return Ok(left);
-            };
-            let right = self.unary()?;
+        self.arithmetic([("*", Arith::Mul), ("/", Arith::Div)], Self::unary)
+    }
+
+    /// One left-associative level of arithmetic: `operand (op operand)*`.
+    fn arithmetic(
+        &mut self,
+        ops: [(&str, Arith); 2],
+        operand: fn(&mut Self) -> Outcome<Expr>,
+    ) -> Outcome<Expr> {
+        let mut left = operand(self)?;
+        while let Some(op) = ops
+            .iter()
+            .find_map(|(text, op)| self.eat_op(text).then_some(*op))
+        {
+            let right = operand(self)?;
             left = Expr::Arith(op, Box::new(left), Box::new(right));
         }
+        Ok(left)
     }
 
     fn unary(&mut self) -> Outcome<Expr> {
@@ -1016,7 +1011,7 @@ impl Binder<'_, '_> {
             return Ok((
                 left,
                 Node {
-                    ty: right_ty(&c),
+                    ty: const_ty(&c),
                     op: Op::Const(c),
                 },
             ));
@@ -1024,7 +1019,7 @@ impl Binder<'_, '_> {
         if let Some(c) = coerce(&left, right.ty) {
             return Ok((
                 Node {
-                    ty: right_ty(&c),
+                    ty: const_ty(&c),
                     op: Op::Const(c),
                 },
                 right,
@@ -1044,7 +1039,7 @@ impl Binder<'_, '_> {
     }
 }
 
-fn right_ty(c: &Const) -> Ty {
+fn const_ty(c: &Const) -> Ty {
     match c {
         Const::Null => Ty::Null,
         Const::Number(_) => Ty::Number,
